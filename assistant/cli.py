@@ -109,6 +109,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .maintenance import verify
+
+    report = verify(_open(args).store)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .maintenance import repair
+
+    report = repair(_open(args).store, wait=args.wait)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
+
+
 def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="earliest report date YYYY-MM-DD")
     p.add_argument("--until", help="latest report date YYYY-MM-DD")
@@ -155,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="counts and model of the index")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("verify", help="check the index (exit 1 on corruption)")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("repair", help="rebuild derived parts (lexical, FAISS) from the database")
+    p.add_argument("--wait", type=float, default=0)
+    p.set_defaults(func=cmd_repair)
     return parser
 
 

@@ -64,6 +64,11 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
             raise InputError(f"{root}: no such file or folder")
 
 
+def lexical_tokens(title: str, text: str, first: bool) -> str:
+    """The FTS5 row of a chunk: analysed tokens; the first chunk carries the title too."""
+    return " ".join(tokenize(f"{title} {text}" if first else text))
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -136,9 +141,8 @@ def _insert_report(con, rep: Report, chunk_chars: int) -> int:
         cur = con.execute(
             "INSERT INTO chunks(doc_id, start, end, text, text_hash) VALUES (?,?,?,?,?)",
             (rep.doc_id, start, end, text, text_hash(embedding_text(rep.title, text))))
-        tokens = " ".join(tokenize(f"{rep.title} {text}" if start == spans[0][0] else text))
         con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
-                    (cur.lastrowid, tokens))
+                    (cur.lastrowid, lexical_tokens(rep.title, text, start == spans[0][0])))
     _insert_figures(con, rep)
     return len(spans)
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .access import ensure_writable
 from .config import Config
 from .embeddings import Embedder, make_embedder
-from .errors import InputError, NotFoundError
+from .errors import InputError, LLMError, NotFoundError
 from .ingest import IngestSummary, Progress, embed_pending, ingest
 from .parsers import ParseOptions
-from .records import Answer, Hit, Report
+from .records import Answer, Check, Hit, Report
 from .retrieve import Filters, Retriever
 from .store import Store
 from .vectors import VectorIndex
@@ -57,30 +58,65 @@ class Assistant:
                mode: str = "hybrid") -> list[Hit]:
         """Ranked passages for ``query`` (filters applied inside retrieval)."""
         query = check_question(query)
-        return self.retriever.search(query, k, _filters(since, until, sources, doc_ids,
-                                                        language), mode=mode)
+        with self.store.read():  # one committed state for every stage of the search
+            return self.retriever.search(query, k, _filters(since, until, sources, doc_ids,
+                                                            language), mode=mode)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             since: str | None = None, until: str | None = None,
             sources: Iterable[str] | None = None, doc_ids: Iterable[str] | None = None,
-            use_llm: bool = True) -> Answer:
-        """Answer ``question`` with cited passages (evidence mode, or the LLM if configured)."""
+            use_llm: bool = True, on_delta: Callable[[str], None] | None = None) -> Answer:
+        """Answer ``question`` with cited passages.
+
+        Evidence mode always runs. With an LLM configured (and ``use_llm``), the LLM's
+        answer is shown only when every check passes; otherwise the evidence answer is
+        shown with the LLM's failed checks listed, never silently dropped.
+        """
         from .answer import answer_evidence
-        from .question import resolve_followup
 
         question = check_question(question)
-        t0 = time.perf_counter()
-        standalone = resolve_followup(question, history or [])
-        t1 = time.perf_counter()
+        timer = _Timer()
+        llm = self.llm if use_llm else None
+        standalone = self._standalone(question, history, llm)
+        timer.lap("understand")
         hits = self.retriever.search(standalone, 10, _filters(since, until, sources, doc_ids))
-        t2 = time.perf_counter()
+        timer.lap("retrieve")
         answer = answer_evidence(standalone, hits, self.get_text,
                                  min_confidence=self.cfg.min_confidence, history=history)
-        t3 = time.perf_counter()
-        timings = {"understand": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3,
-                   "answer": (t3 - t2) * 1e3}
-        return _with(answer, question=question, timings_ms={k: round(v, 1)
-                                                            for k, v in timings.items()})
+        timer.lap("answer")
+        if llm is not None and hits:
+            answer = self._llm_or_evidence(llm, standalone, hits, history, answer, on_delta)
+            timer.lap("llm")
+        return _with(answer, question=question, timings_ms=timer.laps)
+
+    def _standalone(self, question: str, history, llm) -> str:
+        from .question import resolve_followup
+
+        if llm is not None and history:
+            from .llm import condense_question
+
+            try:
+                return condense_question(llm, question, history)
+            except LLMError:
+                pass  # the rule-based rewrite below still resolves the follow-up
+        return resolve_followup(question, history or [])
+
+    def _llm_or_evidence(self, llm, question: str, hits: list[Hit], history,
+                         evidence: Answer, on_delta) -> Answer:
+        from .llm import llm_answer, passes_checks
+
+        try:
+            answer = llm_answer(llm, question, hits, self.get_text, history,
+                                max_tokens=self.cfg.context_tokens, on_delta=on_delta)
+        except LLMError as exc:
+            note = Check("llm", False, f"LLM unavailable ({exc}); evidence answer shown")
+            return _with(evidence, checks=[*evidence.checks, note])
+        if passes_checks(answer):
+            return answer
+        failed = [Check(f"LLM answer: {c.claim}", False, c.detail)
+                  for c in answer.checks if not c.ok]
+        note = Check("llm", False, "the LLM answer failed verification; evidence answer shown")
+        return _with(evidence, checks=[*evidence.checks, note, *failed])
 
     def get_text(self, doc_id: str) -> str:
         """The original text of a report."""
@@ -101,7 +137,7 @@ class Assistant:
             "COUNT(c.chunk_id) FROM reports r LEFT JOIN chunks c USING(doc_id) "
             "GROUP BY r.doc_id ORDER BY r.path, r.record").fetchall()
         keys = ("doc_id", "path", "record", "title", "date", "source", "language", "chunks")
-        return [dict(zip(keys, r)) for r in rows]
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def stats(self) -> dict:
         """Counts, model and index location."""
@@ -114,9 +150,12 @@ class Assistant:
                progress: Progress | None = None, wait: float = 0,
                embed: bool = True) -> IngestSummary:
         """Ingest files/folders under the writer lock; FAISS and manifest saved at the end."""
+        ensure_writable(self.cfg)
+        opts = opts or ParseOptions(max_file_bytes=self.cfg.max_file_bytes,
+                                    max_cell_chars=self.cfg.max_cell_chars)
         with self.store.lock(wait):
             summary = ingest(self.store, self.embedder if embed else None,
-                             [Path(p) for p in paths], opts=opts or ParseOptions(),
+                             [Path(p) for p in paths], opts=opts,
                              chunk_chars=self.cfg.chunk_chars, batch_docs=self.cfg.batch_docs,
                              embed_batch=self.cfg.embed_batch, progress=progress)
             self.vectors.save()
@@ -124,6 +163,7 @@ class Assistant:
         return summary
 
     def embed_pending(self, progress: Progress | None = None) -> int:
+        ensure_writable(self.cfg)
         with self.store.lock():
             n = embed_pending(self.store, self.embedder, batch=self.cfg.embed_batch,
                               progress=progress)
@@ -133,6 +173,7 @@ class Assistant:
 
     def remove(self, key: str, wait: float = 0) -> list[str]:
         """Remove reports by doc_id or path (all rows of a csv/jsonl path); returns doc_ids."""
+        ensure_writable(self.cfg)
         with self.store.lock(wait):
             with self.store.write() as con:
                 ids = [r[0] for r in con.execute(
@@ -166,6 +207,19 @@ def _filters(since, until, sources, doc_ids, language=None) -> Filters:
     return Filters(since=since or None, until=until or None,
                    sources=tuple(sources) if sources else None,
                    doc_ids=tuple(doc_ids) if doc_ids else None, language=language or None)
+
+
+class _Timer:
+    """Milliseconds per stage, for ``Answer.timings_ms``."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self._t) * 1e3, 1)
+        self._t = now
 
 
 def _with(answer: Answer, **changes) -> Answer:

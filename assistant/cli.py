@@ -125,6 +125,41 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The Gradio chat (same as ``python app.py``); seeds an empty index with samples/."""
+    import logging
+
+    from .ui import SAMPLES_DIR, serve
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    cfg = Config.from_env(index_dir=args.index, embedder=args.embedder, host=args.host,
+                          port=args.port)
+    print(f"Isnad: index {cfg.index_dir}; open http://{cfg.host}:{cfg.port}", flush=True)
+    serve(cfg, seed_dir=None if args.no_seed else SAMPLES_DIR, block=True)
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    """Add a user to the users file or change their password (stored as a scrypt hash)."""
+    import getpass
+
+    from .access import set_password
+    from .errors import ConfigError, InputError
+
+    path = args.auth_file or Config.from_env().auth_file
+    if path is None:
+        raise ConfigError("name the users file: --auth-file PATH or ISNAD_AUTH_FILE")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {args.user}: ")
+        if getpass.getpass("again: ") != password:
+            raise InputError("the two passwords differ")
+    set_password(path, args.user, password)
+    print(f"{args.user}: password saved in {path}")
+    return 0
+
+
 def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="earliest report date YYYY-MM-DD")
     p.add_argument("--until", help="latest report date YYYY-MM-DD")
@@ -178,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("repair", help="rebuild derived parts (lexical, FAISS) from the database")
     p.add_argument("--wait", type=float, default=0)
     p.set_defaults(func=cmd_repair)
+    p = sub.add_parser("serve", help="start the chat web app (Gradio)")
+    p.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1, ISNAD_HOST)")
+    p.add_argument("--port", type=int, help="port (default 7860, ISNAD_PORT)")
+    p.add_argument("--no-seed", action="store_true", help="do not seed an empty index")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("passwd", help="add a UI user or change a password (users file)")
+    p.add_argument("user")
+    p.add_argument("--auth-file", type=Path, help="users file (default: ISNAD_AUTH_FILE)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(func=cmd_passwd)
     return parser
 
 

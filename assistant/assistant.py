@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .access import ensure_writable
 from .config import Config
@@ -17,10 +18,14 @@ from .embeddings import Embedder, make_embedder
 from .errors import InputError, LLMError, NotFoundError
 from .ingest import IngestSummary, Progress, embed_pending, ingest
 from .parsers import ParseOptions
-from .records import Answer, Check, Hit, Report
+from .records import Answer, Check, Figure, Hit, Report
 from .retrieve import Filters, Retriever
 from .store import Store
 from .vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from .claims import ClaimResult
+    from .figure_store import FigureFilter
 
 MAX_QUESTION_CHARS = 2000
 
@@ -79,11 +84,14 @@ class Assistant:
         llm = self.llm if use_llm else None
         standalone = self._standalone(question, history, llm)
         timer.lap("understand")
-        hits = self.retriever.search(standalone, 10, _filters(since, until, sources, doc_ids))
-        timer.lap("retrieve")
-        answer = answer_evidence(standalone, hits, self.get_text,
-                                 min_confidence=self.cfg.min_confidence, history=history)
-        timer.lap("answer")
+        with self.store.read():  # hits and the texts they quote: one committed state
+            hits = self.retriever.search(standalone, 10,
+                                         _filters(since, until, sources, doc_ids))
+            timer.lap("retrieve")
+            answer = answer_evidence(standalone, hits, self.get_text,
+                                     min_confidence=self.cfg.min_confidence, history=history)
+            answer = self._with_figures(standalone, answer, since, until, sources, doc_ids)
+            timer.lap("answer")
         if llm is not None and hits:
             answer = self._llm_or_evidence(llm, standalone, hits, history, answer, on_delta)
             timer.lap("llm")
@@ -117,6 +125,29 @@ class Assistant:
                   for c in answer.checks if not c.ok]
         note = Check("llm", False, "the LLM answer failed verification; evidence answer shown")
         return _with(evidence, checks=[*evidence.checks, note, *failed])
+
+    def _with_figures(self, question: str, answer: Answer, since, until, sources,
+                      doc_ids) -> Answer:
+        """A count answer with the revisions/conflicts of its figure (figures table)."""
+        from .figure_store import count_figures, enrich_count_answer
+
+        if not answer.found:
+            return answer
+        figs = count_figures(self.store, question, since=since, until=until, sources=sources,
+                             doc_ids=doc_ids)
+        return enrich_count_answer(answer, figs, self.report) if figs else answer
+
+    def figures(self, flt: FigureFilter | None = None, **filters) -> list[Figure]:
+        """Figures of the figures table (``FigureFilter`` fields as keywords or ``flt``)."""
+        from .figure_store import FigureFilter, load_figures
+
+        return load_figures(self.store, flt or FigureFilter(**filters))
+
+    def check(self, claim: str, k: int = 20) -> ClaimResult:
+        """Reports that support, contradict or do not state the figures of ``claim``."""
+        from .claims import check_claim
+
+        return check_claim(self, claim, k=k)
 
     def get_text(self, doc_id: str) -> str:
         """The original text of a report."""

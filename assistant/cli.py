@@ -1,4 +1,4 @@
-"""The ``isnad`` command line: ingest, search, ask, remove, stats and more.
+"""The ``isnad`` command line: ingest, search, ask, figures, check, remove, stats and more.
 
 Errors from the core (IsnadError) become one-line messages and exit code 2
 here, at the edge; nothing else is caught.
@@ -7,6 +7,7 @@ here, at the edge; nothing else is caught.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -160,6 +161,65 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_questions
+
+    asst = _open(args)
+    result = evaluate(asst.ask, asst.get_text, load_questions(args.questions))
+    if args.json:
+        print(json.dumps({"metrics": result.metrics(), "rows": result.rows},
+                         ensure_ascii=False, indent=2))
+        return 0
+    for row in result.rows:
+        mark = "ok " if row["short_ok"] or (row["type"] == "unanswerable" and not row["found"]) \
+            else "-- "
+        print(f"{mark}{row['id']:<16} {row['type']:<13} {str(row['short'])[:60]}")
+    for key, value in result.metrics().items():
+        print(f"{key:>20}: {value:.3f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    """The figures table, filtered; CSV is UTF-8 with a BOM so that Excel shows Arabic."""
+    from .figure_store import FigureFilter, figure_rows, write_csv
+
+    flt = FigureFilter(place=args.place, group=args.group, category=args.category,
+                       since=args.since, until=args.until,
+                       sources=tuple(args.source) if args.source else None,
+                       doc_ids=tuple(args.doc) if args.doc else None, exact=args.exact)
+    figs = _open(args).figures(flt)
+    if args.csv:
+        sys.stdout.flush()  # the CSV goes to the byte stream underneath, in UTF-8 whatever the locale
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="",
+                               write_through=True)
+        write_csv(figs, out)
+        out.detach()  # leave sys.stdout open
+        return 0
+    if args.json:
+        print(json.dumps(figure_rows(figs), ensure_ascii=False, indent=2))
+        return 0
+    for f in figs:
+        where = f"{f.path}#{f.record}" if f.record else f.path
+        print(f"{f.value:g}\t{f.qualifier or '-'}\t{f.category}\t{f.group or '-'}\t"
+              f"{f.place or '-'}\t{f.date or '-'}\t{where} {f.start}-{f.end}\t"
+              f"{' '.join(f.quote.split())[:120]}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = _open(args).check(args.claim)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"verdict: {result.verdict}")
+    for c, stance in zip(result.evidence, result.stances, strict=True):
+        print(f"[{c.n}] {stance}: {c.title[:60]} ({c.date or '-'}) {c.path} {c.start}-{c.end}\n"
+              f"    {' '.join(c.quote.split())[:300]}")
+    for line in result.detail:
+        print(f"  {line}")
+    return 0
+
+
 def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="earliest report date YYYY-MM-DD")
     p.add_argument("--until", help="latest report date YYYY-MM-DD")
@@ -199,6 +259,23 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(p)
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("figures", help="the figures table (casualty counts etc.), filtered")
+    p.add_argument("--place", help="place, Arabic or English (e.g. 'Yarmouk camp', 'دمشق')")
+    p.add_argument("--group", help="group label, name or phrase ('regime', 'civilians', 'داعش')")
+    p.add_argument("--category", help="killed, injured, captured, displaced, strikes, …")
+    p.add_argument("--doc", action="append", help="only this doc_id (repeatable)")
+    p.add_argument("--exact", action="store_true", help="drop vague figures ('dozens')")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true", help="CSV with header, UTF-8 with BOM")
+    _filter_args(p)
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("check", help="reports that support or contradict a claim's figures")
+    p.add_argument("claim")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("remove", help="remove reports by doc_id or path")
     p.add_argument("keys", nargs="+")
     p.add_argument("--wait", type=float, default=0)
@@ -206,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="counts and model of the index")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("eval", help="answer quality over a dev_qa.jsonl-style file")
+    p.add_argument("questions", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("verify", help="check the index (exit 1 on corruption)")
     p.set_defaults(func=cmd_verify)

@@ -112,11 +112,19 @@ def _reports(paths: Iterable[Path], opts: ParseOptions, summary: IngestSummary,
 
 def commit_reports(store: Store, reports: list[Report], summary: IngestSummary,
                    chunk_chars: int = 700) -> None:
-    """Add/replace reports in one transaction; unchanged ones are counted and left alone."""
+    """Add/replace reports in one transaction; unchanged ones are counted and left alone.
+
+    Chunking, lexical analysis and figure extraction run before the transaction
+    (for reports whose stored hash differs), so the write lock is held only for
+    the inserts and readers' snapshots advance in short steps.
+    """
     if not reports:
         return
+    known = _stored_hashes(store, [r.doc_id for r in reports])
+    prepared = [None if known.get(r.doc_id) == r.content_hash else _prepare(r, chunk_chars)
+                for r in reports]
     with store.write() as con:
-        for rep in reports:
+        for rep, rows in zip(reports, prepared, strict=True):
             row = con.execute("SELECT content_hash FROM reports WHERE doc_id = ?",
                               (rep.doc_id,)).fetchone()
             summary.doc_ids.append(rep.doc_id)
@@ -128,34 +136,50 @@ def commit_reports(store: Store, reports: list[Report], summary: IngestSummary,
                 summary.updated += 1
             else:
                 summary.added += 1
-            summary.chunks += _insert_report(con, rep, chunk_chars)
+            # Another writer (without the lock) may have changed the row since the
+            # pre-check: then prepare now, inside the transaction.
+            summary.chunks += _insert_report(con, rep, rows or _prepare(rep, chunk_chars))
 
 
-def _insert_report(con, rep: Report, chunk_chars: int) -> int:
+def _stored_hashes(store: Store, doc_ids: list[str]) -> dict[str, str]:
+    marks = ",".join("?" * len(doc_ids))
+    return dict(store.conn().execute(
+        f"SELECT doc_id, content_hash FROM reports WHERE doc_id IN ({marks})", doc_ids))
+
+
+_Prepared = tuple[list[tuple], list[tuple]]  # chunk rows, figure rows
+
+
+def _prepare(rep: Report, chunk_chars: int) -> _Prepared:
+    """The chunk rows (start, end, text, text_hash, tokens) and figure rows of a report."""
+    from .figures import extract_figures
+
+    spans = chunk_spans(rep.text, chunk_chars)
+    chunks = [(start, end, rep.text[start:end],
+               text_hash(embedding_text(rep.title, rep.text[start:end])),
+               lexical_tokens(rep.title, rep.text[start:end], start == spans[0][0]))
+              for start, end in spans]
+    figures = [(rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place, f.period,
+                f.date, f.start, f.end)
+               for f in extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
+                                        record=rep.record, date=rep.date)]
+    return chunks, figures
+
+
+def _insert_report(con, rep: Report, prepared: _Prepared) -> int:
+    chunks, figures = prepared
     con.execute("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (rep.doc_id, rep.path, rep.record, rep.title, rep.date, rep.source, rep.url,
                  rep.language, rep.text, rep.content_hash, time.time()))
-    spans = chunk_spans(rep.text, chunk_chars)
-    for start, end in spans:
-        text = rep.text[start:end]
+    for start, end, text, thash, tokens in chunks:
         cur = con.execute(
             "INSERT INTO chunks(doc_id, start, end, text, text_hash) VALUES (?,?,?,?,?)",
-            (rep.doc_id, start, end, text, text_hash(embedding_text(rep.title, text))))
+            (rep.doc_id, start, end, text, thash))
         con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
-                    (cur.lastrowid, lexical_tokens(rep.title, text, start == spans[0][0])))
-    _insert_figures(con, rep)
-    return len(spans)
-
-
-def _insert_figures(con, rep: Report) -> None:
-    from .figures import extract_figures
-
-    for f in extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path, record=rep.record,
-                             date=rep.date):
-        con.execute("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
-                    "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place, f.period,
-                     f.date, f.start, f.end))
+                    (cur.lastrowid, tokens))
+    con.executemany("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
+                    "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
+    return len(chunks)
 
 
 def embed_pending(store: Store, embedder: Embedder, *, batch: int = 16,
@@ -174,7 +198,7 @@ def embed_pending(store: Store, embedder: Embedder, *, batch: int = 16,
         vecs = np.asarray(embedder.embed_passages([t for _, t in part]), dtype=np.float32)
         with store.write() as wcon:
             wcon.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
-                             [(h, v.tobytes()) for (h, _), v in zip(part, vecs)])
+                             [(h, v.tobytes()) for (h, _), v in zip(part, vecs, strict=True)])
         done += len(part)
         if progress:
             progress("embed", done, len(todo))

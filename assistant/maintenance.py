@@ -12,6 +12,7 @@ the database is the source of truth and the next write refreshes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -52,7 +53,16 @@ def verify(store: Store) -> VerifyReport:
     rep.counts = store.counts()
     _check_manifest(store, rep)
     _check_faiss(store, rep)
+    leftovers = temp_files(store)
+    if leftovers:
+        rep.notes.append(f"{len(leftovers)} temporary file(s) left by an interrupted write; "
+                         "removed by `isnad repair`")
     return rep
+
+
+def temp_files(store: Store) -> list[Path]:
+    """Temporary files of ``atomic_write`` left behind by a killed writer."""
+    return sorted(store.dir.glob(".*.tmp"))
 
 
 def _check_chunks(con, rep: VerifyReport) -> None:
@@ -140,6 +150,8 @@ def repair(store: Store, wait: float = 0) -> VerifyReport:
         vectors.rebuild()
         vectors.save()
         store.write_manifest()
+        for path in temp_files(store):  # no writer runs: we hold the lock
+            path.unlink(missing_ok=True)
     return verify(store)
 
 

@@ -103,14 +103,17 @@ def read_bytes(path: Path, opts: ParseOptions) -> bytes:
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 # A text file may carry a few stray NULs (we drop them); more than this share is binary.
 NUL_SHARE_MAX = 0.01
+# Not valid UTF-8, but this many well-formed non-ASCII characters per bad byte: UTF-8.
+UTF8_VALID_PER_BAD = 20
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode text bytes: BOM, else utf-8, else cp1256; newlines normalised to \\n.
+    """Decode text bytes: BOM, else utf-8 (a few bad bytes become U+FFFD), else cp1256.
 
     Files with more than 1% NUL bytes (and no utf-16 BOM) are rejected as
     binary; fewer NULs are removed from the text. Control characters other than
-    tab/newline/form feed in more than 5% of the text also mean binary.
+    tab/newline/form feed in more than 5% of the text also mean binary. Newlines
+    are normalised to \\n.
     """
     text = _decode(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
@@ -136,6 +139,12 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    salvaged = data.decode("utf-8", errors="replace")
+    bad = salvaged.count("\ufffd")
+    if sum(1 for c in salvaged if c > "\x7f") - bad >= UTF8_VALID_PER_BAD * bad:
+        # A UTF-8 file with a few corrupt bytes: keep its text (each bad byte
+        # becomes U+FFFD) rather than turning all of it into cp1256 mojibake.
+        return salvaged
     # Arabic Windows is the usual legacy encoding of Arabic reports. cp1256
     # maps every byte, so a latin-1 file also "decodes"; its language then
     # comes out English, which is what it is.

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -55,6 +56,8 @@ CREATE TRIGGER IF NOT EXISTS chunks_fts_del AFTER DELETE ON chunks BEGIN
     DELETE FROM chunks_fts WHERE rowid = old.chunk_id; END;
 """
 
+_SCHEMA_NAMES = re.findall(r"IF NOT EXISTS (\w+)", SCHEMA)
+
 
 class Store:
     """One open index folder. Thread-safe: one SQLite connection per thread."""
@@ -86,6 +89,27 @@ class Store:
 
     def _init_schema(self) -> None:
         con = self.conn()
+        if not self._initialised(con):
+            # Only a new index is written to on open: readers opening an existing
+            # index never take the write lock (nor wait behind a running ingest).
+            self._create_schema(con)
+        meta = self.meta()
+        if meta["model_id"] != self.model_id or int(meta["dim"]) != self.dim:
+            raise ModelMismatchError(_mismatch(self.dir, meta["model_id"], meta["dim"],
+                                               self.model_id, self.dim))
+
+    @staticmethod
+    def _initialised(con: sqlite3.Connection) -> bool:
+        """True when every schema object and meta key exists (then open is read-only)."""
+        try:
+            keys = {r[0] for r in con.execute("SELECT key FROM meta")}
+        except sqlite3.OperationalError:  # no meta table yet
+            return False
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        return set(_SCHEMA_NAMES) <= names and {
+            "generation", "model_id", "dim", "format_version"} <= keys
+
+    def _create_schema(self, con: sqlite3.Connection) -> None:
         con.executescript(SCHEMA)
         with self.write(bump=False) as c:
             c.execute("INSERT OR IGNORE INTO meta VALUES('generation', '0')")
@@ -93,10 +117,6 @@ class Store:
             c.execute("INSERT OR IGNORE INTO meta VALUES('dim', ?)", (str(self.dim),))
             c.execute("INSERT OR IGNORE INTO meta VALUES('format_version', ?)",
                       (str(FORMAT_VERSION),))
-        meta = self.meta()
-        if meta["model_id"] != self.model_id or int(meta["dim"]) != self.dim:
-            raise ModelMismatchError(_mismatch(self.dir, meta["model_id"], meta["dim"],
-                                               self.model_id, self.dim))
 
     @contextmanager
     def write(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
@@ -115,8 +135,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several SELECTs."""
+        """A consistent snapshot for several SELECTs (nested use joins the outer one)."""
         con = self.conn()
+        if con.in_transaction:
+            yield con
+            return
         con.execute("BEGIN")
         try:
             yield con

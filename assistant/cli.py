@@ -127,17 +127,34 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The Gradio chat (same as ``python app.py``); seeds an empty index with samples/."""
-    import logging
-
+    """The Gradio chat (also ``python app.py``); seeds an empty index with samples/."""
+    from .obs import setup_logging
     from .ui import SAMPLES_DIR, serve
 
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    setup_logging()
     cfg = Config.from_env(index_dir=args.index, embedder=args.embedder, host=args.host,
-                          port=args.port)
-    print(f"Isnad: index {cfg.index_dir}; open http://{cfg.host}:{cfg.port}", flush=True)
-    serve(cfg, seed_dir=None if args.no_seed else SAMPLES_DIR, block=True)
+                          port=args.port, auth_file=args.auth_file,
+                          read_only=True if args.read_only else None)
+    print(f"Isnad: index {cfg.index_dir}; open http://{cfg.host}:{cfg.port}"
+          f"{' (read-only)' if cfg.read_only else ''}", flush=True)
+    serve(cfg, seed_dir=None if args.no_seed else SAMPLES_DIR, block=True,
+          allow_remote=args.listen_anywhere)
     return 0
+
+
+def add_serve_args(p: argparse.ArgumentParser) -> None:
+    """Options of ``isnad serve`` and ``python app.py``."""
+    p.add_argument("--index", type=Path, default=argparse.SUPPRESS,
+                   help="index folder (ISNAD_INDEX)")
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 7860, ISNAD_PORT)")
+    p.add_argument("--listen-anywhere", action="store_true",
+                   help="allow a non-loopback --host (requires a users file)")
+    p.add_argument("--auth-file", type=Path, default=None,
+                   help="users file for login (ISNAD_AUTH_FILE; see `isnad passwd`)")
+    p.add_argument("--read-only", action="store_true", help="no uploads or removals")
+    p.add_argument("--no-seed", action="store_true",
+                   help="do not ingest samples/ into an empty index")
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
@@ -296,10 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0)
     p.set_defaults(func=cmd_repair)
     p = sub.add_parser("serve", help="start the chat web app (Gradio)")
-    p.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder")
-    p.add_argument("--host", help="address to bind (default 127.0.0.1, ISNAD_HOST)")
-    p.add_argument("--port", type=int, help="port (default 7860, ISNAD_PORT)")
-    p.add_argument("--no-seed", action="store_true", help="do not seed an empty index")
+    add_serve_args(p)
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("passwd", help="add a UI user or change a password (users file)")
     p.add_argument("user")

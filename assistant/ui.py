@@ -24,9 +24,13 @@ from . import ui_render as R
 from .config import PROJECT_ROOT, Config
 from .errors import InputError, IsnadError
 from .records import to_dict
+from .access import check_bind, gradio_auth
+from .obs import health, observed_ask
+from .ui_figures import check_tab, figures_tab
 from .ui_reports import UPLOAD_SUFFIXES, guarded, listing, remove, upload_guarded
 
 log = logging.getLogger("isnad.ui")
+QUESTION_LOG = logging.getLogger("isnad.questions")
 SAMPLES_DIR = PROJECT_ROOT / "samples"
 EXAMPLES = ["كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟",
             "من أين جاءت التعزيزات العسكرية لقوات النظام؟",
@@ -51,7 +55,8 @@ class Backend:
                 from .assistant import Assistant
 
                 self.asst = Assistant.open(cfg=self.cfg, create=True)
-            if self.seed_dir and self.asst.stats().get("reports", 0) == 0:
+            if (self.seed_dir and not self.cfg.read_only
+                    and self.asst.stats().get("reports", 0) == 0):
                 self._set("indexing the sample report… / فهرسة التقرير النموذجي…",
                           str(self.seed_dir))
                 self.asst.ingest([self.seed_dir], wait=30)
@@ -117,10 +122,9 @@ def _list_arg(value: str | list | None) -> list[str]:
 def ask_dict(backend: Backend, question: str, since: str = "", until: str = "",
              sources=None, doc_ids=None, history=None) -> dict:
     """``Assistant.ask`` with UI-style arguments; the Answer as a JSON-ready dict."""
-    asst = backend.get()
-    ans = asst.ask(question, history=_history_arg(history),
-                   since=R.check_date(since, "since"), until=R.check_date(until, "until"),
-                   sources=_list_arg(sources) or None, doc_ids=_list_arg(doc_ids) or None)
+    ans = observed_ask(backend.get(), QUESTION_LOG, question, history=_history_arg(history),
+                       since=R.check_date(since, "since"), until=R.check_date(until, "until"),
+                       sources=_list_arg(sources) or None, doc_ids=_list_arg(doc_ids) or None)
     return to_dict(ans)
 
 
@@ -273,6 +277,10 @@ def build_app(backend: Backend) -> gr.Blocks:
                     cite_list = _sources_column(backend, cites, span)
         with gr.Tab("Reports · التقارير"):
             files, add, up_msg, counts, table, rm_key, rm, rm_msg = _reports_tab(backend)
+        with gr.Tab("Figures · الأرقام"):
+            figures_tab(backend)
+        with gr.Tab("Check a claim · تحقّق من ادعاء"):
+            check_tab(backend)
         gr.api(_api(backend), api_name="ask")
 
         chat_io = dict(inputs=[question, chat, turns, cites, since, until, sources, docs],
@@ -291,12 +299,28 @@ def build_app(backend: Backend) -> gr.Blocks:
     return demo
 
 
-def serve(cfg: Config, seed_dir: Path | None = SAMPLES_DIR, block: bool = True):
-    """Start loading the index, launch the app on cfg.host:cfg.port; returns (demo, backend)."""
+def serve(cfg: Config, seed_dir: Path | None = SAMPLES_DIR, block: bool = True,
+          allow_remote: bool = False):
+    """Start loading the index, launch the app on cfg.host:cfg.port; returns (demo, backend).
+
+    Binds loopback unless ``allow_remote`` (then a users file is required); login is
+    on whenever users are configured (``Config.auth_file`` / ISNAD_AUTH_FILE).
+    """
+    host = check_bind(cfg, allow_remote)
     backend = Backend(cfg, seed_dir if seed_dir and seed_dir.is_dir() else None).start()
     demo = build_app(backend)
     demo.queue(default_concurrency_limit=1)
-    demo.launch(server_name=cfg.host, server_port=cfg.port, css=R.CSS, head=R.HEAD,
-                max_file_size=cfg.max_upload_bytes, ssr_mode=False, show_error=True,
-                prevent_thread_lock=not block, quiet=not block)
+    demo.launch(server_name=host, server_port=cfg.port, css=R.CSS, head=R.HEAD,
+                auth=gradio_auth(cfg), max_file_size=cfg.max_upload_bytes, ssr_mode=False,
+                show_error=True, prevent_thread_lock=True, quiet=not block)
+    # A plain GET /health for monitors (no lock taken; "loading" until the index is open).
+    demo.app.add_api_route("/health", lambda: _health(backend), methods=["GET"])
+    if block:
+        demo.block_thread()
     return demo, backend
+
+
+def _health(backend: Backend) -> dict:
+    if not backend.ready.is_set():
+        return {"status": "loading", "phase": backend.phase}
+    return health(backend.get())

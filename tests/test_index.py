@@ -186,7 +186,6 @@ def test_repair_rebuilds_lexical_rows(tmp_path: Path) -> None:
     assert repair(store).ok
 
 
-@pytest.mark.slow
 def test_end_to_end_seed_with_default_embedder(tmp_path: Path, seed_path: Path) -> None:
     asst = Assistant.open(tmp_path / "idx")
     summary = asst.ingest([seed_path])

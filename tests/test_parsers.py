@@ -333,7 +333,6 @@ def test_fakes_csv_parses_fully(shared_data):
 
 
 @pytest.mark.shared
-@pytest.mark.slow
 def test_unifiedfc_jsonl_parses_fully(shared_data):
     path = shared_data / "unifiedfc" / "articles.jsonl"
     ids = [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]

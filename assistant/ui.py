@@ -21,11 +21,11 @@ from pathlib import Path
 import gradio as gr
 
 from . import ui_render as R
+from .access import check_bind, gradio_auth
 from .config import PROJECT_ROOT, Config
 from .errors import InputError, IsnadError
-from .records import to_dict
-from .access import check_bind, gradio_auth
 from .obs import health, observed_ask
+from .records import to_dict
 from .ui_figures import check_tab, figures_tab
 from .ui_reports import UPLOAD_SUFFIXES, guarded, listing, remove, upload_guarded
 

@@ -50,7 +50,7 @@ class Config:
     auth_file: Path | None = None
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Config":
+    def from_env(cls, **overrides: object) -> Config:
         """Defaults, then ``ISNAD_*`` environment variables, then overrides."""
         env = os.environ
         cfg = cls()

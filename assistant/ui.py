@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
-import threading
 from functools import partial
 from pathlib import Path
 
@@ -23,111 +20,17 @@ import gradio as gr
 from . import ui_render as R
 from .access import check_bind, gradio_auth
 from .config import PROJECT_ROOT, Config
-from .errors import InputError, IsnadError
-from .obs import health, observed_ask
-from .records import to_dict
+from .errors import IsnadError
+from .obs import health
+from .ui_backend import Backend, ask_events, ask_dict
 from .ui_figures import check_tab, figures_tab
 from .ui_reports import UPLOAD_SUFFIXES, guarded, listing, remove, upload_guarded
 
 log = logging.getLogger("isnad.ui")
-QUESTION_LOG = logging.getLogger("isnad.questions")
 SAMPLES_DIR = PROJECT_ROOT / "samples"
 EXAMPLES = ["كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟",
             "من أين جاءت التعزيزات العسكرية لقوات النظام؟",
             "How many Islamic State members were killed?"]
-class Backend:
-    """The app's one Assistant, opened (and seeded, warmed) in a background thread."""
-
-    def __init__(self, cfg: Config, seed_dir: Path | None = None, assistant=None) -> None:
-        self.cfg, self.seed_dir, self.asst = cfg, seed_dir, assistant
-        self.phase, self.detail, self.error = "loading… / جارٍ التحميل…", "", None
-        self.ready = threading.Event()
-        self.upload_dir = Path(tempfile.mkdtemp(prefix="isnad-uploads-"))
-        self.write_lock = threading.Lock()
-
-    def start(self) -> Backend:
-        threading.Thread(target=self._load, name="isnad-warmup", daemon=True).start()
-        return self
-
-    def _load(self) -> None:
-        try:
-            if self.asst is None:
-                from .assistant import Assistant
-
-                self.asst = Assistant.open(cfg=self.cfg, create=True)
-            if (self.seed_dir and not self.cfg.read_only
-                    and self.asst.stats().get("reports", 0) == 0):
-                self._set("indexing the sample report… / فهرسة التقرير النموذجي…",
-                          str(self.seed_dir))
-                self.asst.ingest([self.seed_dir], wait=30)
-            self._set("warming up the models… / تهيئة النماذج…")
-            self.asst.embedder.embed_query("warm-up query / استعلام تهيئة")
-            self._set("ready")
-        except Exception as exc:  # reported on the page and re-raised to the caller of get()
-            log.exception("start-up failed")
-            self.error = exc
-            self._set("start-up failed / فشل التشغيل", str(exc))
-        finally:
-            self.ready.set()
-
-    def _set(self, phase: str, detail: str = "") -> None:
-        self.phase, self.detail = phase, detail
-        log.warning("isnad: %s %s", phase, detail)
-
-    def get(self, timeout: float = 900):
-        """The open Assistant once ready (start-up errors are raised here)."""
-        if not self.ready.wait(timeout):
-            raise IsnadError("the index is still loading; try again in a moment")
-        if self.error is not None:
-            raise IsnadError(f"start-up failed: {self.error}") from self.error
-        return self.asst
-
-    def status(self) -> str:
-        if not self.ready.is_set() or self.error is not None:
-            return R.status_markdown(self.phase, None, None, self.detail)
-        return R.status_markdown("ready", self.asst.stats(), self.cfg.llm_model or
-                                 (self.cfg.llm_url if self.asst.llm else None))
-
-    def close(self) -> None:
-        shutil.rmtree(self.upload_dir, ignore_errors=True)
-
-
-# -- chat ------------------------------------------------------------------------------------
-def _history_arg(history_json: str | list | None) -> list[tuple[str, str]]:
-    """Previous turns as (question, answer) pairs from a JSON string or a list."""
-    if not history_json:
-        return []
-    try:
-        data = json.loads(history_json) if isinstance(history_json, str) else history_json
-    except json.JSONDecodeError as e:
-        raise InputError(f"history is not valid JSON: {e}") from e
-    pairs = []
-    for item in data if isinstance(data, list) else []:
-        if isinstance(item, dict):
-            item = (item.get("question", ""), item.get("answer", ""))
-        if not isinstance(item, list | tuple) or len(item) != 2:
-            raise InputError("history must be a list of [question, answer] pairs")
-        pairs.append((str(item[0]), str(item[1])))
-    return pairs
-
-
-def _list_arg(value: str | list | None) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value if str(v).strip()]
-
-
-def ask_dict(backend: Backend, question: str, since: str = "", until: str = "",
-             sources=None, doc_ids=None, history=None) -> dict:
-    """``Assistant.ask`` with UI-style arguments; the Answer as a JSON-ready dict."""
-    ans = observed_ask(backend.get(), QUESTION_LOG, question, history=_history_arg(history),
-                       since=R.check_date(since, "since"), until=R.check_date(until, "until"),
-                       sources=_list_arg(sources) or None, doc_ids=_list_arg(doc_ids) or None)
-    return to_dict(ans)
-
-
 def respond(backend: Backend, question: str, chat: list, turns: list, cites: dict,
             since: str, until: str, sources: list, doc_ids: list):
     """Stream one answer into the chat: question, short answer, cited answer, checks."""
@@ -138,13 +41,19 @@ def respond(backend: Backend, question: str, chat: list, turns: list, cites: dic
     chat = [*chat, {"role": "user", "content": R.user_message(question)},
             {"role": "assistant", "content": R.wrap_message("…", False)}]
     yield chat, turns, cites, gr.skip(), ""
-    turn = len(turns)
-    try:
-        ans = ask_dict(backend, question, since, until, sources, doc_ids, list(turns))
-    except IsnadError as exc:
-        chat[-1] = {"role": "assistant", "content": R.error_message(str(exc))}
-        yield chat, turns, cites, gr.skip(), ""
-        return
+    turn, draft = len(turns), ""
+    for kind, value in ask_events(backend, question, since, until, sources, doc_ids,
+                                   list(turns)):
+        if kind == "delta":  # the LLM's words as they come; verified before the final text
+            draft += value
+            chat[-1] = {"role": "assistant", "content": R.draft_message(draft)}
+            yield chat, turns, cites, gr.skip(), ""
+        elif kind == "error":
+            chat[-1] = {"role": "assistant", "content": R.error_message(str(value))}
+            yield chat, turns, cites, gr.skip(), ""
+            return
+        else:
+            ans = value
     for stage in R.answer_stages(ans, turn):
         chat[-1] = {"role": "assistant", "content": stage}
         yield chat, turns, cites, gr.skip(), ""

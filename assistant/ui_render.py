@@ -132,6 +132,13 @@ def answer_stages(ans: Mapping, turn: int) -> list[str]:
     return stages
 
 
+def draft_message(text: str) -> str:
+    """An LLM answer still being written (escaped; marked as not yet verified)."""
+    rtl = is_arabic(text)
+    label = "مسودة، قيد التحقق…" if rtl else "draft, being verified…"
+    return wrap_message(f"*{label}*\n\n{md_text(text, rtl)}", rtl)
+
+
 def error_message(text: str) -> str:
     rtl = is_arabic(text)
     return wrap_message(f"**{'تنبيه' if rtl else 'Note'}:** {md_text(text, rtl)}", rtl)

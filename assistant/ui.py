@@ -22,7 +22,7 @@ from .access import check_bind, gradio_auth
 from .config import PROJECT_ROOT, Config
 from .errors import IsnadError
 from .obs import health
-from .ui_backend import Backend, ask_events, ask_dict
+from .ui_backend import Backend, ask_dict, ask_events
 from .ui_figures import check_tab, figures_tab
 from .ui_reports import UPLOAD_SUFFIXES, guarded, listing, remove, upload_guarded
 

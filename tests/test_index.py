@@ -3,7 +3,6 @@ model mismatch, crash-and-resume, bad files, and an end-to-end seed ingest."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -49,7 +48,7 @@ def test_chunk_offsets_hold_for_seed(seed_text: str) -> None:
     assert spans and all(0 <= s < e <= len(seed_text) for s, e in spans)
     assert all(e - s <= 700 for s, e in spans)
     # chunks are in order and do not overlap
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     # every word of the report is inside some chunk
     covered = " ".join(seed_text[s:e] for s, e in spans)
     assert len(covered.split()) == len(seed_text.split())

@@ -17,9 +17,8 @@ from assistant.config import Config
 
 @pytest.fixture(scope="module")
 def locked_app(tmp_path_factory):
-    from assistant.ui import serve
-
     from assistant.assistant import Assistant
+    from assistant.ui import serve
 
     tmp = tmp_path_factory.mktemp("ui_access")
     asst = Assistant.open(tmp / "index")  # built beforehand: read-only serves, never writes

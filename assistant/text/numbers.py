@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .arabic import map_span, normalize_with_map
 from .dates import DateMention, TimeMention, dates_normalized, find_dates, find_times, parse_date
@@ -108,6 +109,7 @@ def _digit_mentions(norm: str) -> list[_M]:
     return out
 
 
+@lru_cache(maxsize=65536)  # called for every word of a report; few distinct words
 def _lookup(word: str, first: bool) -> tuple[str, float, str, int]:
     """(kind, value, vague qualifier, prefix length) of a word; kind "" when not a number."""
     prefixes = AR_PREFIXES if first else ("و",)
@@ -232,9 +234,11 @@ def _is_date_part(norm: str, m: _M, spans: list[tuple[int, int]]) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?", raw))
 
 
-def find_numbers(text: str, skip_dates: bool = False) -> list[NumberMention]:
-    """Figures in ``text`` in order, with qualifiers, ranges and spans into ``text``."""
-    norm, off = normalize_with_map(text)
+def find_numbers(text: str, skip_dates: bool = False, *,
+                 normalized: tuple[str, list[int]] | None = None) -> list[NumberMention]:
+    """Figures in ``text`` in order, with qualifiers, ranges and spans into ``text``;
+    ``normalized`` is ``normalize_with_map(text)`` when the caller already has it."""
+    norm, off = normalized or normalize_with_map(text)
     ms: list[_M] = []
     for m in sorted(_digit_mentions(norm) + _word_mentions(norm), key=lambda m: m.s):
         if not ms or m.s >= ms[-1].e:  # "200 ألف": the multiplier word is not a mention too

@@ -12,26 +12,23 @@ report text comes from the ``get_text`` callable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from . import extract
+from .answer_state import Asked, Docs, GetText
 from .cite import verify
 from .extract import Found, Tok
 from .question import (
     Question,
-    concept_forms,
     is_elliptic,
     resolve_followup,
     understand,
 )
 from .records import Answer, Citation, Hit
 from .terms import form_matcher
-from .text import numbers
-from .text.arabic import detect_language, segment
+from .text.arabic import detect_language
 
-GetText = Callable[[str], str]
 TOP_HITS = 10  # passages read for an answer
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
 
@@ -50,74 +47,6 @@ class _Cand:
     places_ok: bool = True  # the clause or its context names every place of the question
 
 
-class _Docs:
-    """Report texts, clause spans, tokens and token sets, computed once per answer."""
-
-    def __init__(self, get_text: GetText | None):
-        self.get_text = get_text
-        self.texts: dict[str, str] = {}
-        self.spans: dict[str, list[tuple[int, int]]] = {}
-        self.vocab: dict[str, set[str]] = {}
-        self.headers: dict[str, list[Tok]] = {}
-        # keyed by the text object itself (hash cached by Python): a clause is read by
-        # several overlapping hits and as its neighbour's context
-        self.toks: dict[tuple[str, int, int], list[Tok]] = {}
-        self.years: dict[str, set[str]] = {}
-
-    def tokens(self, text: str, start: int, end: int) -> list[Tok]:
-        """``extract.tokens`` of ``text[start:end]``, memoised (callers must not mutate it)."""
-        key = (text, start, end)
-        if key not in self.toks:
-            self.toks[key] = extract.tokens(text, start, end)
-        return self.toks[key]
-
-    def date_years(self, text: str) -> set[str]:
-        """Years of the dates ``text`` states (``find_dates`` is slow on long reports)."""
-        if text not in self.years:
-            self.years[text] = {d.iso[:4] for d in numbers.find_dates(text) if d.iso}
-        return self.years[text]
-
-    def text(self, hit: Hit) -> tuple[str, int]:
-        """The report text and the offset of its first char (0, or the chunk start without get_text)."""
-        if self.get_text is None:
-            return hit.text, hit.start
-        if hit.doc_id not in self.texts:
-            self.texts[hit.doc_id] = self.get_text(hit.doc_id)
-        return self.texts[hit.doc_id], 0
-
-    def clauses(self, hit: Hit) -> list[tuple[int, int, bool]]:
-        """Clauses of the hit, plus one clause either side (flag True: a neighbour)."""
-        text, base = self.text(hit)
-        key = f"{hit.doc_id}@{base}"
-        if key not in self.spans:
-            self.spans[key] = [(s + base, e + base) for s, e in segment(text)]
-        spans = self.spans[key]
-        inside = [i for i, (s, e) in enumerate(spans) if s < hit.end and e > hit.start]
-        if not inside:
-            return []
-        lo, hi = max(0, inside[0] - 1), min(len(spans), inside[-1] + 2)
-        return [(*spans[i], i not in inside) for i in range(lo, hi)]
-
-    def header(self, hit: Hit) -> list[Tok]:
-        """Tokens of the title and of the report's "label: value" fact-sheet lines."""
-        key = f"header:{hit.doc_id}"
-        if key not in self.vocab:
-            text, base = self.text(hit)
-            toks = extract.tokens(hit.title, 0, len(hit.title))
-            for s, e in self.spans[f"{hit.doc_id}@{base}"][:60]:
-                if extract.is_label_line(text[s - base:e - base]):
-                    toks += extract.tokens(text, s - base, e - base)
-            self.headers[key] = toks
-            self.vocab[key] = set()
-        return self.headers[key]
-
-    def terms(self, hit: Hit) -> set[str]:
-        if hit.doc_id not in self.vocab:
-            text, base = self.text(hit)
-            self.vocab[hit.doc_id] = extract.terms(f"{hit.title}\n{text}")
-        return self.vocab[hit.doc_id]
-
-
 def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
                     min_confidence: float = 0.35,
                     history: list[tuple[str, str]] | None = None) -> Answer:
@@ -125,7 +54,7 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
     if history and is_elliptic(question):
         question = resolve_followup(question, history)
     q = understand(question)
-    docs = _Docs(get_text)
+    docs = Docs(get_text)
     cands = sorted(_candidates(q, hits[:TOP_HITS], docs), key=lambda c: -c.score)
     typed = cands if q.qtype == "other" else [c for c in cands if c.found]
     if not typed or typed[0].score < min_confidence:
@@ -139,8 +68,8 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
                   citations=cites, checks=verify(md, cites))
 
 
-def _candidates(q: Question, hits: list[Hit], docs: _Docs) -> list[_Cand]:
-    asked = _Asked(q)
+def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[_Cand]:
+    asked = Asked(q)
     out = []
     for rank, hit in enumerate(hits):
         penalty = _constraint_penalty(q, hit, docs, asked.places)
@@ -153,7 +82,7 @@ def _candidates(q: Question, hits: list[Hit], docs: _Docs) -> list[_Cand]:
     return _dedupe(out)
 
 
-def _clause(asked: _Asked, hit: Hit, docs: _Docs, span: tuple[int, int, int], rank: int,
+def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], rank: int,
             penalty: float, cross: bool) -> _Cand:
     """Score one clause (``span``: previous clause start, start, end in report offsets)."""
     q, keys = asked.q, asked
@@ -174,16 +103,6 @@ def _clause(asked: _Asked, hit: Hit, docs: _Docs, span: tuple[int, int, int], ra
                  _score(q, cov, best, rank) * penalty, places_ok)
 
 
-def _place_forms(q: Question) -> list[tuple[str, ...]]:
-    """Analysed forms (all languages) of each place the question names."""
-    out = []
-    for place in q.places:
-        forms = tuple(f for t in extract.tokens(place, 0, len(place)) for f in concept_forms(t.term))
-        if forms:
-            out.append(forms)
-    return out
-
-
 def _dedupe(cands: list[_Cand]) -> list[_Cand]:
     """One candidate per clause (overlapping hits of one report share clauses): the best."""
     best: dict[tuple[str, int], _Cand] = {}
@@ -202,50 +121,12 @@ def _score(q: Question, coverage: float, found: Found | None, rank: int) -> floa
     return 0.45 * coverage + 0.35 * typed + 0.2 * retrieval
 
 
-class _Asked:
-    """The question, its places' forms, and which key terms each token matches (memoised)."""
-
-    def __init__(self, q: Question):
-        self.q = q
-        self.places = _place_forms(q)
-        forms = [concept_forms(t) for t in q.key_terms]
-        self.matchers = [form_matcher(f) for f in forms]
-        # across languages a term with no known translation (not a number, concept or
-        # place) weighs little: its absence says nothing
-        self.weights = {cross: [0.2 if cross and len(f) == 1 and not t.isdigit() else 1.0
-                                for t, f in zip(q.key_terms, forms, strict=True)]
-                        for cross in (False, True)}
-        self.memo: dict[str, int] = {}
-
-    def mask(self, toks: list[Tok]) -> int:
-        out = 0
-        for t in toks:
-            bits = self.memo.get(t.term)
-            if bits is None:
-                bits = sum(1 << i for i, match in enumerate(self.matchers) if match(t.term))
-                self.memo[t.term] = bits
-            out |= bits
-        return out
-
-    def coverage(self, toks: list[Tok], context: list[Tok], cross: bool = False) -> float:
-        """Weighted share of the key terms found in the clause (half credit: its context)."""
-        inside, near = self.mask(toks), self.mask(context)
-        total = got = 0.0
-        for i, weight in enumerate(self.weights[cross]):
-            total += weight
-            if inside >> i & 1:
-                got += weight
-            elif near >> i & 1:
-                got += 0.5 * weight
-        return got / total if total else 0.0
-
-
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:
     match = form_matcher(forms)
     return any(match(t.term) for t in toks)
 
 
-def _constraint_penalty(q: Question, hit: Hit, docs: _Docs,
+def _constraint_penalty(q: Question, hit: Hit, docs: Docs,
                         places: list[tuple[str, ...]]) -> float:
     """Lower a report that never names the question's place or year (it cannot be about them)."""
     penalty = 1.0
@@ -291,7 +172,7 @@ def _same_subject(best: _Cand, c: _Cand) -> bool:
     return True
 
 
-def _citation(n: int, c: _Cand, docs: _Docs) -> Citation:
+def _citation(n: int, c: _Cand, docs: Docs) -> Citation:
     text, base = docs.text(c.hit)
     quote = text[c.start - base:c.end - base]
     h = c.hit
@@ -325,7 +206,7 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _refusal(q: Question, cands: list[_Cand], docs: _Docs) -> Answer:
+def _refusal(q: Question, cands: list[_Cand], docs: Docs) -> Answer:
     words = _WORDS[q.lang if q.lang in _WORDS else "en"]
     closest, seen = [], set()
     for c in sorted(cands, key=lambda c: -c.coverage):

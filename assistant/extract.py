@@ -4,16 +4,20 @@ Given a typed ``Question`` and a clause (a span of the report text), find the
 figure attached to what is counted (not a date, year, duration or the
 question's own figure), a date, a clock time, a place, an actor or a weapon.
 Every ``Found`` carries a span into the report text. Choosing between clauses
-and reports is ``answer.py``'s job.
+and reports is ``answer.py``'s job; clause tokens come from ``clause_tokens.py``
+(re-exported here).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .clause_tokens import Tok, tokens, url_spans
+from .clause_tokens import has_term as has_term  # re-exported (answer.py reads them here)
+from .clause_tokens import is_label_line as is_label_line
+from .clause_tokens import terms as terms
 from .lexicon import (
     ACTORS,
     ANSWER_LABELS,
@@ -28,16 +32,7 @@ from .lexicon import (
 from .question import Question, concept_forms
 from .terms import form_matcher
 from .text import numbers
-from .text.arabic import map_span, normalize, normalize_with_map, tokenize
-
-
-@dataclass(frozen=True)
-class Tok:
-    """An analysed token with its span in the report text."""
-
-    term: str
-    start: int
-    end: int
+from .text.arabic import normalize, tokenize
 
 
 @dataclass(frozen=True)
@@ -52,63 +47,11 @@ class Found:
 
 
 MIN_TYPED = 0.25  # below this a figure is not tied to what was asked: no answer
-_WORD = re.compile(r"\d+(?:[.,،]\d+)*|[^\W\d_]+")
 _FILLER = frozenset(tokenize(FILLER_WORDS))
 _UNITS = frozenset(tokenize(UNIT_WORDS))
 _EVENT_FORMS = frozenset(f for name in EVENTS for w in CONCEPTS[name] for f in tokenize(w))
 _NUMBER_LABEL = re.compile(r"(?:رقم|number|no\.?|#)\s*$", re.I)
 _NOT_AVAILABLE = re.compile(r"غير متوفر|غير معروف|not available|unknown|n/a", re.I)
-_URL = re.compile(r"https?://[^\s)\]]+|\]\([^)\s]*\)|www\.[^\s)\]]+|<[^>]{0,300}>")
-
-
-def url_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of links and HTML tags: their words and numbers are not report content."""
-    return [m.span() for m in _URL.finditer(text)]
-
-
-def tokens(text: str, start: int, end: int) -> list[Tok]:
-    """Analysed tokens of ``text[start:end]`` with report offsets (stopwords, links dropped)."""
-    piece = text[start:end]
-    links = url_spans(piece)  # sorted and disjoint (finditer): bisect finds the one before a token
-    link_starts = [s for s, _ in links]
-    norm, off = normalize_with_map(piece)
-    out = []
-    for m in _WORD.finditer(norm):
-        term = _term(m.group())
-        if term:
-            a, b = map_span(off, m.start(), m.end())
-            i = bisect_right(link_starts, a) - 1
-            if i < 0 or a >= links[i][1]:
-                out.append(Tok(term, start + a, start + b))
-    return out
-
-
-def terms(text: str) -> set[str]:
-    """``{t.term for t in tokens(text, 0, len(text))}``, without building the tokens."""
-    if url_spans(text):
-        return {t.term for t in tokens(text, 0, len(text))}
-    norm, _ = normalize_with_map(text)  # the normalisation ``tokens`` uses
-    return {t for t in map(_term, _WORD.findall(norm)) if t}
-
-
-@lru_cache(maxsize=200_000)
-def _term(word: str) -> str:
-    """The analysed term of one word ("" for a stopword); words repeat, so cached."""
-    terms = tokenize(word)
-    return terms[0] if terms else ""
-
-
-_LABEL_LINE = re.compile(r"^[\s\-_*•]*[^:\n]{2,40}:\s*\S")
-
-
-def is_label_line(clause: str) -> bool:
-    """A fact-sheet line such as "الوقت: 02:00" or "- Location: Idlib"."""
-    return bool(_LABEL_LINE.match(clause)) and "\n" not in clause.strip()
-
-
-def has_term(toks: list[Tok], forms: tuple[str, ...]) -> bool:
-    match = form_matcher(tuple(forms))
-    return any(match(t.term) for t in toks)
 
 
 def find(q: Question, text: str, start: int, end: int) -> list[Found]:

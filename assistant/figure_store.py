@@ -25,9 +25,10 @@ from .cite import verify
 from .figure_checks import VAGUE, match_figures, revisions
 from .figure_vocab import EVENTS
 from .figures import extract_figures, group_label, place_label
-from .question import concept_forms, term_matches, understand
+from .question import concept_forms, understand
 from .records import Answer, Check, Citation, Figure, Report
 from .store import Store
+from .terms import form_matcher
 from .text import numbers
 from .text.arabic import detect_language, normalize, tokenize
 
@@ -236,7 +237,7 @@ class Coverage:
             return 0.0
         window = f"{title}\n{text[max(0, f.start - CONTEXT):f.end + CONTEXT]}"
         toks = set(tokenize(window))
-        got = sum(1 for forms in self.terms if any(term_matches(t, f_) for t in toks for f_ in forms))
+        got = sum(1 for forms in self.terms if any(map(form_matcher(forms), toks)))
         return got / len(self.terms) if self.terms else 0.0
 
 

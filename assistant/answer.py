@@ -2,8 +2,10 @@
 
 ``answer_evidence`` reads the clauses of the top retrieved passages (segmented
 on the full report text, so quotes carry exact offsets), scores each clause by
-how much of the question it covers, whether it holds an answer of the asked
-type (``extract.py``) and the passage's retrieval rank, then writes markdown:
+how much of the question it covers, the passage's retrieval rank and, as a
+bonus, whether it holds an answer of the asked type (``extract.py``); a typed
+question is refused only when no clause holds an answer of its type, and the
+best-covered clause may be quoted without a short answer. Then it writes markdown:
 the short answer, the quote with [n] markers, and quotes from other reports
 that give the same or a different figure. Below ``min_confidence`` it says the
 reports do not state it and lists the closest passages. No LLM, no I/O: the
@@ -56,10 +58,12 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
     q = understand(question)
     docs = Docs(get_text)
     cands = sorted(_candidates(q, hits[:TOP_HITS], docs), key=lambda c: -c.score)
-    typed = cands if q.qtype == "other" else [c for c in cands if c.found]
-    if not typed or typed[0].score < min_confidence:
+    # a typed question none of whose clauses holds an answer of its type is not answered;
+    # otherwise the clause that best covers the question wins, typed answer or not
+    if not cands or cands[0].score < min_confidence or \
+            q.qtype != "other" and not any(c.found for c in cands):
         return _refusal(q, cands, docs)
-    best, cands = typed[0], typed
+    best = cands[0]
     others = _others(q, best, cands)
     cites = [_citation(i + 1, c, docs) for i, c in enumerate([best, *(o for o, _ in others)])]
     md = _markdown(q, best, others, cites)
@@ -117,8 +121,10 @@ def _score(q: Question, coverage: float, found: Found | None, rank: int) -> floa
     retrieval = 1 / (1 + 0.35 * rank)
     if q.qtype == "other":
         return 0.75 * coverage + 0.25 * retrieval
+    # coverage of the question weighs most; an answer of the asked type is a bonus, not a
+    # gate (on open text the type extractors miss most names and fire on unrelated figures)
     typed = found.score if found else 0.0
-    return 0.45 * coverage + 0.35 * typed + 0.2 * retrieval
+    return 0.5 * coverage + 0.2 * retrieval + 0.3 * typed
 
 
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:

@@ -14,13 +14,18 @@ engines share one ``model_id``. Nothing is downloaded; no sparse vectors.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
+
+# oneDNN keeps a kernel per tensor shape (1024 by default); a long ingest meets many
+# shapes, and the cache alone grew the process by hundreds of MB. Read at first use.
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64")
+import torch  # noqa: E402
 import torch.nn.functional as F
 from tokenizers.models import Unigram
 
@@ -265,6 +270,7 @@ class FastE5:
         self._sp = mf.specials
         self._window = mf.dims["MAXP"] - 2
         self._batch_tokens = max(batch_tokens, mf.dims["MAXP"])
+        self._max_width = mf.dims["MAXP"]
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """(n, 384) float32 L2-normalised vectors of ``passage: `` + text."""
@@ -313,7 +319,9 @@ class FastE5:
         return (sums / norms).astype(np.float32)
 
     def _forward(self, batch: list[_Window]) -> np.ndarray:
-        width = len(batch[-1].ids)
+        # Widths rounded up to a multiple of 32: few distinct tensor shapes, so oneDNN's
+        # per-shape kernel cache (and the process's memory) stops growing over a long ingest.
+        width = min(-(-len(batch[-1].ids) // 32) * 32, self._max_width)
         ids = np.full((len(batch), width), self._sp["pad"], dtype=np.int64)
         valid = torch.zeros((len(batch), width), dtype=torch.bool)
         for row, w in enumerate(batch):

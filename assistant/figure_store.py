@@ -27,6 +27,7 @@ from .figure_vocab import EVENTS
 from .figures import extract_figures, group_label, place_label
 from .question import concept_forms, understand
 from .records import Answer, Check, Citation, Figure, Report
+from .retrieve import Filters
 from .store import Store
 from .terms import form_matcher
 from .text import numbers
@@ -72,15 +73,12 @@ def load_figures(store: Store, flt: FigureFilter | None = None) -> list[Figure]:
     (Arabic or English, fuzzy) and dates by ``figure_checks.match_figures``.
     """
     flt = flt or FigureFilter()
-    where, args = [], []
+    # Report filters as in retrieval; figure dates are matched below (a figure's date).
+    where, args = Filters(sources=flt.sources, doc_ids=flt.doc_ids).sql()
     if flt.category:
-        where.append("f.category = ?")
+        where += " AND f.category = ?"
         args.append(flt.category)
-    for column, values in (("r.source", flt.sources), ("f.doc_id", flt.doc_ids)):
-        if values:
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            args.extend(values)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql = f"{_SELECT} WHERE {where}"
     sql += " ORDER BY f.date IS NULL, f.date, f.doc_id, f.start, f.figure_id"
     with store.read() as con:
         figs = [Figure(*row) for row in con.execute(sql, args)]

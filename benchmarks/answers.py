@@ -30,6 +30,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad  # noqa: E402
+from tables import markdown_table  # noqa: E402
 
 from assistant.answer import answer_evidence  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
@@ -115,13 +116,8 @@ def main() -> None:
     for name in args.sets.split(","):
         rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
                     else squad_row(name, emb, args.limit_questions))
-    cols = list(rows[0])
     print("# answers benchmark — evidence mode (no LLM); nan = not applicable")
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for r in rows:
-        print("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
-                                for v in r.values()) + " |")
+    print(markdown_table(rows))
 
 
 if __name__ == "__main__":

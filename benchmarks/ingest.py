@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from tables import markdown_table  # noqa: E402
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
@@ -98,14 +100,9 @@ def main() -> None:
     if args.json:
         print(json.dumps({"rows": rows, "peak_rss_mb": peak}, indent=2))
         return
-    cols = list(rows[0])
     print(f"# ingest benchmark — embedder {args.embedder}{' (no vectors)' if args.no_embed else ''}"
           f", peak RSS {peak:.0f} MB")
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for r in rows:
-        print("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v)
-                                for v in r.values()) + " |")
+    print(markdown_table(rows, ".2f"))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,7 @@ class Assistant:
         """Open (or create) the index at ``index_dir`` with the configured embedder."""
         cfg = cfg or Config.from_env()
         if index_dir is not None:
-            cfg = Config.from_env(**{**cfg.__dict__, "index_dir": Path(index_dir)})
+            cfg = replace(cfg, index_dir=Path(index_dir))
         embedder = embedder or make_embedder(cfg.embedder)
         store = Store(cfg.index_dir, embedder.model_id, embedder.dim, create=create)
         if llm is None and cfg.llm_url:
@@ -254,6 +255,4 @@ class _Timer:
 
 
 def _with(answer: Answer, **changes) -> Answer:
-    from dataclasses import replace
-
     return replace(answer, **changes)

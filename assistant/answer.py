@@ -137,8 +137,7 @@ def _constraint_penalty(q: Question, hit: Hit, docs: Docs,
     """Lower a report that never names the question's place or year (it cannot be about them)."""
     penalty = 1.0
     for forms in places:
-        match = form_matcher(forms)
-        if not any(match(v) for v in docs.terms(hit)):
+        if not docs.names(hit, forms):
             penalty *= 0.4
     years = {d[:4] for d in q.dates}
     if years:

@@ -1,7 +1,8 @@
 """Per-answer state of ``answer.py``: report texts, clauses, tokens, key-term matches.
 
-``Docs`` fetches each report once per answer and memoises its clause spans,
-clause tokens, header (title and fact-sheet lines), vocabulary and date years;
+``Docs`` fetches each report once per answer; its clause spans, clause tokens,
+header (title and fact-sheet lines), vocabulary and date years are memoised
+across answers in ``doc_memo.MEMO`` (keyed by the text);
 ``Asked`` holds the question with the forms of its places and memoises which
 key terms each token matches (a bit mask), so clause coverage is a few set
 and dict look-ups. Scoring and wording are ``answer.py``'s job.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import extract
+from .doc_memo import MEMO, ReportMemo
 from .extract import Tok
 from .question import Question, concept_forms
 from .records import Hit
@@ -23,31 +25,22 @@ GetText = Callable[[str], str]
 
 
 class Docs:
-    """Report texts, clause spans, tokens and token sets, computed once per answer."""
+    """Report texts of one answer; their analysis comes from the shared ``doc_memo``."""
 
-    def __init__(self, get_text: GetText | None):
+    def __init__(self, get_text: GetText | None, memo: ReportMemo | None = None):
         self.get_text = get_text
-        self.texts: dict[str, str] = {}
-        self.spans: dict[str, list[tuple[int, int]]] = {}
-        self.vocab: dict[str, frozenset[str]] = {}
-        self.headers: dict[str, list[Tok]] = {}
-        # keyed by the text object itself (hash cached by Python): a clause is read by
-        # several overlapping hits and as its neighbour's context
-        self.toks: dict[tuple[str, int, int], list[Tok]] = {}
-        self.years: dict[str, set[str]] = {}
+        self.memo = memo if memo is not None else MEMO
+        self.texts: dict[str, str] = {}  # one read per report per answer: one committed state
 
     def tokens(self, text: str, start: int, end: int) -> list[Tok]:
         """``extract.tokens`` of ``text[start:end]``, memoised (callers must not mutate it)."""
-        key = (text, start, end)
-        if key not in self.toks:
-            self.toks[key] = extract.tokens(text, start, end)
-        return self.toks[key]
+        return self.memo.of(text).get(("toks", start, end),
+                                      lambda: extract.tokens(text, start, end))
 
     def date_years(self, text: str) -> set[str]:
         """Years of the dates ``text`` states (``find_dates`` is slow on long reports)."""
-        if text not in self.years:
-            self.years[text] = {d.iso[:4] for d in numbers.find_dates(text) if d.iso}
-        return self.years[text]
+        return self.memo.of(text).get("years", lambda: {d.iso[:4] for d in numbers.find_dates(text)
+                                                        if d.iso})
 
     def text(self, hit: Hit) -> tuple[str, int]:
         """The report text and the offset of its first char (0, or the chunk start without get_text)."""
@@ -57,13 +50,15 @@ class Docs:
             self.texts[hit.doc_id] = self.get_text(hit.doc_id)
         return self.texts[hit.doc_id], 0
 
+    def spans(self, hit: Hit) -> list[tuple[int, int]]:
+        """Clause spans of the hit's text, in report offsets."""
+        text, base = self.text(hit)
+        spans = self.memo.of(text).get("spans", lambda: segment(text))
+        return spans if not base else [(s + base, e + base) for s, e in spans]
+
     def clauses(self, hit: Hit) -> list[tuple[int, int, bool]]:
         """Clauses of the hit, plus one clause either side (flag True: a neighbour)."""
-        text, base = self.text(hit)
-        key = f"{hit.doc_id}@{base}"
-        if key not in self.spans:
-            self.spans[key] = [(s + base, e + base) for s, e in segment(text)]
-        spans = self.spans[key]
+        spans = self.spans(hit)
         inside = [i for i, (s, e) in enumerate(spans) if s < hit.end and e > hit.start]
         if not inside:
             return []
@@ -72,23 +67,32 @@ class Docs:
 
     def header(self, hit: Hit) -> list[Tok]:
         """Tokens of the title and of the report's "label: value" fact-sheet lines."""
-        key = f"header:{hit.doc_id}"
-        if key not in self.vocab:
-            text, base = self.text(hit)
+        text, base = self.text(hit)
+
+        def compute() -> list[Tok]:
             toks = extract.tokens(hit.title, 0, len(hit.title))
-            for s, e in self.spans[f"{hit.doc_id}@{base}"][:60]:
+            for s, e in self.spans(hit)[:60]:
                 if extract.is_label_line(text[s - base:e - base]):
                     toks += extract.tokens(text, s - base, e - base)
-            self.headers[key] = toks
-            self.vocab[key] = frozenset()
-        return self.headers[key]
+            return toks
+
+        return self.memo.of(text).get(("header", hit.title), compute)
 
     def terms(self, hit: Hit) -> frozenset[str]:
         """Analysed terms of the title and the whole report."""
-        if hit.doc_id not in self.vocab:
-            text, base = self.text(hit)
-            self.vocab[hit.doc_id] = extract.terms(f"{hit.title}\n{text}")
-        return self.vocab[hit.doc_id]
+        text, _ = self.text(hit)
+        return self.memo.of(text).get(("terms", hit.title),
+                                      lambda: extract.terms(f"{hit.title}\n{text}"))
+
+    def names(self, hit: Hit, forms: tuple[str, ...]) -> bool:
+        """Does the title or report hold a term matching one of ``forms`` (any spelling)?"""
+        text, _ = self.text(hit)
+
+        def compute() -> bool:
+            match = form_matcher(forms)
+            return any(match(v) for v in self.terms(hit))
+
+        return self.memo.of(text).get(("names", hit.title, forms), compute)
 
 
 class Asked:

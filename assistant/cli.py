@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -50,6 +51,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     opts = ParseOptions(text_col=args.text_col, title_col=args.title_col,
                         date_col=args.date_col, url_col=args.url_col, id_col=args.id_col,
                         source_col=args.source_col, default_source=args.source or "")
+    if args.nice:
+        # Batch work yields the CPU to a server answering on the same machine (no effect
+        # when nothing else runs); the priority cannot be raised back, so only ever lowered.
+        os.nice(args.nice)
     asst = _open(args, create=True)
     summary = asst.ingest(args.paths, opts, progress=_progress(), wait=args.wait,
                           embed=not args.no_embed)
@@ -257,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="source name for reports that name none")
     p.add_argument("--wait", type=float, default=0, help="wait this long for the writer lock")
     p.add_argument("--no-embed", action="store_true", help="lexical only; embed later")
+    p.add_argument("--nice", type=int, default=10, choices=range(0, 20), metavar="0-19",
+                   help="lower CPU priority so a server on this machine keeps answering "
+                        "(default 10; 0 = normal)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 

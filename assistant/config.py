@@ -48,6 +48,7 @@ class Config:
     max_upload_bytes: int = 20_000_000
     read_only: bool = False
     auth_file: Path | None = None
+    answer_workers: int = 4  # answers computed at once (chat and /ask share them)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:

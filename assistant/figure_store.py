@@ -78,6 +78,9 @@ def load_figures(store: Store, flt: FigureFilter | None = None) -> list[Figure]:
     if flt.category:
         where += " AND f.category = ?"
         args.append(flt.category)
+    if flt.group and group_label(flt.group):  # the (category, grp) index: not every figure read
+        where += " AND f.grp = ?"
+        args.append(group_label(flt.group))
     sql = f"{_SELECT} WHERE {where}"
     sql += " ORDER BY f.date IS NULL, f.date, f.doc_id, f.start, f.figure_id"
     with store.read() as con:

@@ -190,13 +190,17 @@ def build_app(backend: Backend) -> gr.Blocks:
             figures_tab(backend)
         with gr.Tab("Check a claim · تحقّق من ادعاء"):
             check_tab(backend)
-        gr.api(_api(backend), api_name="ask")
+        # The API and the chat share one pool of answer workers (threads): while one
+        # answer waits on SQLite or numpy (no GIL held) another computes.
+        gr.api(_api(backend), api_name="ask", concurrency_id="answers",
+               concurrency_limit=backend.cfg.answer_workers)
 
         chat_io = dict(inputs=[question, chat, turns, cites, since, until, sources, docs],
                        outputs=[chat, turns, cites, cite_list, question])
         for trigger in (send.click, question.submit):
             trigger(partial(respond, backend), **chat_io, api_name="chat",
-                    api_visibility="undocumented", concurrency_limit=2)
+                    api_visibility="undocumented", concurrency_id="answers",
+                    concurrency_limit=backend.cfg.answer_workers)
         refresh = dict(fn=lambda: listing(backend), inputs=None,
                        outputs=[table, counts, sources, docs, status])
         timer.tick(lambda: (backend.status(), gr.Timer(active=not backend.ready.is_set())),

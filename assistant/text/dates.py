@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .arabic import map_span, normalize_with_map
 from .numwords import AR_MONTHS, AR_ORDINALS, EN_MONTHS, WEEKDAYS
@@ -118,6 +119,32 @@ def times_normalized(norm: str) -> list[tuple[int, int, str, bool]]:
 
 def find_dates(text: str, dayfirst: bool = False) -> list[DateMention]:
     """Dates written in ``text`` with ISO values and spans into ``text``."""
+    if len(text) <= _MEMO_CHARS:  # clauses are read again by every answer; reports are not
+        return list(_dates_memo(text, dayfirst))
+    return _find_dates(text, dayfirst)
+
+
+def find_times(text: str) -> list[TimeMention]:
+    """Clock times ("02:00", "~14:07", "2:30 pm") with spans into ``text``."""
+    if len(text) <= _MEMO_CHARS:
+        return list(_times_memo(text))
+    return _find_times(text)
+
+
+_MEMO_CHARS = 2000
+
+
+@lru_cache(maxsize=16384)
+def _dates_memo(text: str, dayfirst: bool) -> tuple[DateMention, ...]:
+    return tuple(_find_dates(text, dayfirst))
+
+
+@lru_cache(maxsize=16384)
+def _times_memo(text: str) -> tuple[TimeMention, ...]:
+    return tuple(_find_times(text))
+
+
+def _find_dates(text: str, dayfirst: bool) -> list[DateMention]:
     norm, off = normalize_with_map(text)
     out = []
     for s, e, iso in dates_normalized(norm, dayfirst):
@@ -126,8 +153,7 @@ def find_dates(text: str, dayfirst: bool = False) -> list[DateMention]:
     return out
 
 
-def find_times(text: str) -> list[TimeMention]:
-    """Clock times ("02:00", "~14:07", "2:30 pm") with spans into ``text``."""
+def _find_times(text: str) -> list[TimeMention]:
     norm, off = normalize_with_map(text)
     out = []
     for s, e, hhmm, approx in times_normalized(norm):

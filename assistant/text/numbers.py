@@ -238,7 +238,22 @@ def find_numbers(text: str, skip_dates: bool = False, *,
                  normalized: tuple[str, list[int]] | None = None) -> list[NumberMention]:
     """Figures in ``text`` in order, with qualifiers, ranges and spans into ``text``;
     ``normalized`` is ``normalize_with_map(text)`` when the caller already has it."""
-    norm, off = normalized or normalize_with_map(text)
+    if normalized is None and len(text) <= _MEMO_CHARS:
+        return list(_numbers_memo(text, skip_dates))
+    return _find_numbers(text, skip_dates, normalized or normalize_with_map(text))
+
+
+_MEMO_CHARS = 2000  # clauses and questions are read again by every answer; reports are not
+
+
+@lru_cache(maxsize=16384)
+def _numbers_memo(text: str, skip_dates: bool) -> tuple[NumberMention, ...]:
+    return tuple(_find_numbers(text, skip_dates, normalize_with_map(text)))
+
+
+def _find_numbers(text: str, skip_dates: bool,
+                  normalized: tuple[str, list[int]]) -> list[NumberMention]:
+    norm, off = normalized
     ms: list[_M] = []
     for m in sorted(_digit_mentions(norm) + _word_mentions(norm), key=lambda m: m.s):
         if not ms or m.s >= ms[-1].e:  # "200 ألف": the multiplier word is not a mention too

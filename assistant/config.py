@@ -32,7 +32,7 @@ class Config:
     # Retrieval.
     k_lexical: int = 100
     k_dense: int = 100
-    rrf_k: int = 60
+    rrf_k: int = 30  # with equal stage weights (retrieve.FUSION_WEIGHTS); tuned, see there
     exact_search_max: int = 200_000  # above: HNSW
     context_tokens: int = 1800
     # Answers.

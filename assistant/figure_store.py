@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import IO
 
 from .cite import verify
+from .doc_memo import MEMO
 from .figure_checks import VAGUE, match_figures, revisions
 from .figure_vocab import EVENTS
 from .figures import extract_figures, group_label, place_label
@@ -231,7 +232,8 @@ class Coverage:
     def __call__(self, f: Figure) -> float:
         if f.doc_id not in self._texts:
             rep = self.report(f.doc_id)
-            days = {d.iso for d in numbers.find_dates(rep.text) if d.iso} if self.dates else set()
+            days = MEMO.of(rep.text).get("days", lambda: {d.iso for d in numbers.find_dates(
+                rep.text) if d.iso}) if self.dates else set()
             self._texts[f.doc_id] = (rep.text, rep.title, not self.dates or bool(self.dates & days))
         text, title, day_ok = self._texts[f.doc_id]
         if not day_ok:

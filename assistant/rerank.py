@@ -6,10 +6,15 @@ features that the coarse stages miss: how much of the question's key terms
 covers, how densely they sit in its best sentence-sized window of tokens,
 whether the question's word pairs occur as phrases, whether the question's
 numbers occur, and whether the best sentence holds a number when the
-question asks for one ("how many", "كم", "when", "متى"). The score is a linear
-mix of these features with the fused score, the max-scaled bm25 score and the
-passage's dense cosine; the weights were tuned on arcd-train
-(``benchmarks/tune_retrieval.py``).
+question asks for one ("how many", "كم", "when", "متى"), and for statements (a
+pasted claim) a bm25 score of the passage's report ("doc": the matches of all
+its candidate passages over the report's length): a claim is checked against
+articles, and an article that covers the claim across several passages is
+better evidence than one passage that shares its words. The score
+is a linear mix of these features with the fused score, the max-scaled bm25
+score and the passage's dense cosine, with one set of weights for questions
+(tuned on arcd-train and half of xquad-ar) and one for statements (tuned on
+unifiedfc claims_dev folds 1-2); see ``benchmarks/tune_retrieval.py``.
 
 Near duplicates (one wire story carried by several outlets) are removed by
 Jaccard similarity of analysed-token shingles, keeping the better-ranked one.
@@ -26,32 +31,53 @@ import numpy as np
 
 from .text.arabic import normalize, tokenize
 
-FEATURES = ("fused", "dense", "bm25", "cover", "sentence", "phrase", "numbers", "answer_type")
+FEATURES = ("fused", "dense", "bm25", "cover", "sentence", "phrase", "numbers", "answer_type",
+            "doc")
 
 # Questions that want a number (count, year, time): English and Arabic cues (normalised).
 _WANTS_NUMBER = re.compile(
     r"\b(?:how many|how much|how long|how old|what year|which year|when|what percentage)\b"
     r"|(?:^|\s)(?:كم|متي|عدد|نسبه|باي عام|في اي عام|في اي سنه|اي عام|اي سنه)(?:\s|$)")
+# A question: a question mark, or an interrogative / imperative opening (normalised forms).
+_QUESTION = re.compile(
+    r"[?؟]|^\W*(?:ما(?!\s+لا\b)|ماذا|من|متي|كم|اين|كيف|لماذا|لما|هل|اي|بكم|بماذا|لمن|مما|عم|ماهو|ماهي"
+    r"|اذكر|اعط|what|who|whom|whose|when|where|which|why|how|is|are|was|were|do|does|did"
+    r"|can|could|list|name|give)\b")
+STATEMENT_MIN_TERMS = 8
 
 
 @dataclass(frozen=True)
 class RerankWeights:
-    """Weights of the re-ranking features (order of ``FEATURES``)."""
+    """Weights of the re-ranking features (order of ``FEATURES``); the defaults are those
+    for questions."""
 
-    # Tuned on arcd-train (benchmarks/tune_retrieval.py): the dense cosine and the
-    # max-scaled bm25 carry most of the signal; with them in, the word-overlap
-    # features (cover, sentence, phrase) added nothing there, so they weigh 0 by default.
+    # Tuned on arcd-train + xquad-ar even articles (benchmarks/tune_retrieval.py): the dense
+    # cosine and the max-scaled bm25 carry most of the signal; of the word-overlap features
+    # only the phrase (word pairs) adds a little on top of them.
     fused: float = 1.0
     dense: float = 8.0
     bm25: float = 1.0
     cover: float = 0.0
     sentence: float = 0.0
-    phrase: float = 0.0
+    phrase: float = 0.25
     numbers: float = 0.2
     answer_type: float = 0.1
+    doc: float = 0.0
 
     def vector(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.float64)
+
+
+# Statements (claims): tuned on unifiedfc claims_dev folds 1-2 (benchmarks/tune_retrieval.py).
+STATEMENT_WEIGHTS = RerankWeights(fused=0.0, dense=2.0, bm25=1.0, phrase=1.0, numbers=0.0,
+                                  answer_type=0.0, doc=4.0)
+
+
+def is_statement(text: str) -> bool:
+    """True for a statement to check (a pasted claim), False for a question: no question
+    mark or interrogative opening, and at least ``STATEMENT_MIN_TERMS`` analysed terms."""
+    return (not _QUESTION.search(normalize(text))
+            and len(set(tokenize(text))) >= STATEMENT_MIN_TERMS)
 
 
 @dataclass(frozen=True)
@@ -76,17 +102,25 @@ def analyse_query(text: str, idf: dict[str, float]) -> Query:
     return Query(terms, weights, pairs, numbers, bool(_WANTS_NUMBER.search(normalize(text))))
 
 
-def passage_features(query: Query, toks: list[str], window: int = 20) -> np.ndarray:
+def passage_features(query: Query, toks: list[str], window: int = 20,
+                     proximity: bool = True) -> np.ndarray:
     """Features cover, sentence, phrase, numbers, answer_type of one passage's tokens.
 
     "sentence" is the IDF-weighted coverage of the best ``window`` consecutive
     analysed tokens (about a sentence once stopwords are gone): a proximity signal
     that needs neither re-segmenting nor re-analysing the passage at query time.
+    ``proximity`` False skips that scan (the costly part): sentence and answer_type
+    (which looks for a number in that window) are then 0.
     """
     total = sum(query.weights) or 1.0
     weight = dict(zip(query.terms, query.weights, strict=True))
     present = set(toks)
     cover = sum(w for t, w in weight.items() if t in present)
+    pairs = set(zip(toks, toks[1:], strict=False))
+    phrase = len(query.pairs & pairs) / len(query.pairs) if query.pairs else 0.0
+    numbers = len(query.numbers & present) / len(query.numbers) if query.numbers else 0.0
+    if not proximity:
+        return np.array([cover / total, 0.0, phrase, numbers, 0.0])
     best, best_at, counts, got = 0.0, 0, dict.fromkeys(weight, 0), 0.0
     for i, t in enumerate(toks):
         if t in counts:
@@ -98,9 +132,6 @@ def passage_features(query: Query, toks: list[str], window: int = 20) -> np.ndar
             got -= weight[old] if counts[old] == 0 else 0.0
         if got > best + 1e-12:
             best, best_at = got, i
-    pairs = set(zip(toks, toks[1:], strict=False))
-    phrase = len(query.pairs & pairs) / len(query.pairs) if query.pairs else 0.0
-    numbers = len(query.numbers & present) / len(query.numbers) if query.numbers else 0.0
     span = toks[max(0, best_at - window + 1):best_at + 1]
     answer_type = float(query.wants_number and any(t[0].isdigit() for t in span))
     return np.array([cover / total, best / total, phrase, numbers, answer_type])
@@ -108,24 +139,61 @@ def passage_features(query: Query, toks: list[str], window: int = 20) -> np.ndar
 
 def feature_matrix(query: Query, tokens: list[list[str]], fused: list[float],
                    dense: list[float | None], bm25: list[float | None],
-                   cross: list[bool] | None = None) -> np.ndarray:
+                   cross: list[bool] | None = None, doc: list[float] | None = None,
+                   proximity: bool = True) -> np.ndarray:
     """(n, len(FEATURES)) features for candidates (analysed tokens) in fused order.
 
-    ``fused`` and ``bm25`` are scaled by their maximum (a candidate the lexical
-    stage did not return gets 0). A candidate without a vector (not embedded yet)
-    and one in another language than the question (``cross``: no shared words)
-    have their missing evidence imputed (``impute_missing``).
+    ``fused``, ``bm25`` and ``doc`` (the bm25 of each candidate's report, see
+    ``doc_bm25``; 0 when not given) are scaled by their maximum (a candidate the
+    lexical stage did not return gets 0). ``proximity`` False leaves sentence and
+    answer_type at 0 (a caller whose weights ignore them saves their cost). A
+    candidate without a vector (not embedded yet) and one in another language than
+    the question (``cross``: no shared words) have their missing evidence imputed
+    (``impute_missing``).
     """
     top = max(fused, default=1.0) or 1.0
     top_bm25 = max((b for b in bm25 if b is not None), default=1.0) or 1.0
+    doc = doc if doc is not None else [0.0] * len(tokens)
+    top_doc = max(doc, default=1.0) or 1.0
     rows = [np.concatenate([[f / top, np.nan if d is None else d, (b or 0.0) / top_bm25],
-                            passage_features(query, t)])
-            for t, f, d, b in zip(tokens, fused, dense, bm25, strict=True)]
+                            passage_features(query, t, proximity=proximity), [r / top_doc]])
+            for t, f, d, b, r in zip(tokens, fused, dense, bm25, doc, strict=True)]
     mat = np.array(rows).reshape(len(tokens), len(FEATURES))
     return impute_missing(mat, cross or [False] * len(tokens))
 
 
-_WORD_FEATURES = [FEATURES.index(f) for f in ("bm25", "cover", "sentence", "phrase")]
+def report_counts(docs: list[str], tokens: list[list[str]], terms: set[str]
+                  ) -> list[dict[str, int]]:
+    """For each candidate: counts of ``terms`` summed over the candidates of its report.
+
+    The candidates are the passages the stages found: a report's other passages
+    are not read (that cost ~15 ms a claim over ~1,000 chunks, and did no better
+    on the held-out claims).
+    """
+    per_doc: dict[str, Counter[str]] = {}
+    for doc, toks in zip(docs, tokens, strict=True):
+        per_doc.setdefault(doc, Counter()).update(t for t in toks if t in terms)
+    return [dict(per_doc[doc]) for doc in docs]
+
+
+def doc_bm25(query: Query, counts: list[dict[str, int]], lengths: list[int],
+             k1: float = 1.2, b: float = 0.75) -> list[float]:
+    """BM25 of reports from query-term counts (``report_counts``) and report lengths.
+
+    Lengths (any unit: characters here) are normalised by their mean over the
+    candidates, not over the index: the feature is compared within one query only.
+    """
+    mean = (sum(lengths) / len(lengths)) if lengths else 1.0
+    weight = dict(zip(query.terms, query.weights, strict=True))
+    out = []
+    for tf, n in zip(counts, lengths, strict=True):
+        norm = k1 * (1 - b + b * n / (mean or 1.0))
+        out.append(sum(weight.get(t, 0.0) * c * (k1 + 1) / (c + norm)
+                       for t, c in tf.items() if c))
+    return out
+
+
+_WORD_FEATURES = [FEATURES.index(f) for f in ("bm25", "cover", "sentence", "phrase", "doc")]
 
 
 def impute_missing(mat: np.ndarray, cross: list[bool]) -> np.ndarray:
@@ -174,7 +242,8 @@ def shingles(tokens: list[str], n: int = 3) -> frozenset[int]:
     """
     if len(tokens) < n:
         return frozenset([hash(tuple(tokens))]) if tokens else frozenset()
-    return frozenset(hash(tuple(tokens[i:i + n])) for i in range(len(tokens) - n + 1))
+    # zip of shifted views builds the n-gram tuples in C (no slicing per position).
+    return frozenset(map(hash, zip(*(tokens[i:] for i in range(n)), strict=False)))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:

@@ -3,136 +3,57 @@
 Stages: FTS5 bm25 over the store's analysed tokens (normalised, stemmed; the
 same analyser for queries), FAISS cosine over e5 vectors, weighted reciprocal
 rank fusion, then a fine re-ranking of the top ``rerank_depth`` candidates and
-near-duplicate removal (``rerank``). Filters (date range, sources, document
-ids, language) are applied inside each stage, never by dropping results after
-a top-k cut. Passages that have no vector yet (still being embedded) are found
+near-duplicate removal (``rerank``). A statement to check (a pasted claim rather
+than a question) is re-ranked deeper, with its own weights and a report-level
+bm25 score (its candidate passages' matches over the report's length). Filters
+(date range, sources, document ids, language) are applied inside each stage,
+never by dropping results after a top-k cut. Passages that have no vector yet (still being embedded) are found
 lexically. This module does not answer questions; ``context`` assembles the
 numbered sources for the answer stage.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .embeddings import Embedder
 from .errors import InputError
+from .lexical import (
+    MAX_QUERY_TERMS,
+    NO_FILTERS,
+    Filters,
+    allowed_ids,
+    fts_query,
+    lexical_search,
+    query_terms,
+    term_idf,
+)
 from .records import Hit
-from .rerank import RerankWeights, analyse_query, feature_matrix, near_duplicates, rerank_order
+from .rerank import (
+    STATEMENT_WEIGHTS,
+    RerankWeights,
+    analyse_query,
+    doc_bm25,
+    feature_matrix,
+    is_statement,
+    near_duplicates,
+    report_counts,
+    rerank_order,
+)
 from .store import Store
 from .text.arabic import detect_language, tokenize
 from .vectors import VectorIndex
 
 MODES = ("hybrid", "fusion", "lexical", "dense")
-# Weights of the two rankings in the fusion (arcd-train: dense 0.5 ~ 1.0; the unifiedfc
-# claims, long and noisy, gain from the lighter dense weight; see benchmarks/tune_retrieval.py).
-FUSION_WEIGHTS = {"lexical": 1.0, "dense": 0.5}
-_VOCAB = "isnad_vocab"
-MAX_QUERY_TERMS = 16
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions applied inside retrieval (dates are ISO strings; a report without a
-    date never passes a date bound)."""
-
-    since: str | None = None
-    until: str | None = None
-    sources: tuple[str, ...] | None = None
-    doc_ids: tuple[str, ...] | None = None
-    language: str | None = None
-
-    def sql(self) -> tuple[str, list]:
-        """A WHERE fragment over ``reports r`` and its parameters."""
-        where, args = ["1=1"], []
-        if self.since:
-            where.append("r.date >= ?")
-            args.append(self.since)
-        if self.until:
-            where.append("r.date <= ?")
-            args.append(self.until)
-        for col, vals in (("r.source", self.sources), ("r.doc_id", self.doc_ids)):
-            if vals:
-                where.append(f"{col} IN ({','.join('?' * len(vals))})")
-                args.extend(vals)
-        if self.language:
-            where.append("r.language = ?")
-            args.append(self.language)
-        return " AND ".join(where), args
-
-    @property
-    def active(self) -> bool:
-        return any((self.since, self.until, self.sources, self.doc_ids, self.language))
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 OR-query of the analysed terms (quoted, so no FTS syntax leaks in)."""
-    return fts_match(list(dict.fromkeys(tokenize(text))))
-
-
-def fts_match(terms: list[str]) -> str | None:
-    if not terms:
-        return None
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
-def query_terms(store: Store, query: str, idf: dict[str, float] | None = None) -> list[str]:
-    """The analysed terms to match: all of them, or for long queries (a pasted claim) the
-    ``MAX_QUERY_TERMS`` rarest that occur in the index (common terms add little to bm25
-    but their long posting lists dominate the cost of an OR query)."""
-    terms = list(dict.fromkeys(tokenize(query)))
-    if len(terms) <= MAX_QUERY_TERMS:
-        return terms
-    idf = term_idf(store, terms) if idf is None else idf
-    return sorted((t for t in terms if t in idf), key=lambda t: -idf[t])[:MAX_QUERY_TERMS]
-
-
-def lexical_search(store: Store, query: str, k: int, filters: Filters = Filters(),
-                   idf: dict[str, float] | None = None) -> list[tuple[int, float]]:
-    """Top-k (chunk_id, bm25 score; higher is better) from the FTS5 table."""
-    match = fts_match(query_terms(store, query, idf))
-    if match is None:
-        return []
-    if not filters.active:  # FTS5 orders by its rank (bm25) itself: no join per match
-        sql = ("SELECT rowid, -rank FROM chunks_fts WHERE chunks_fts MATCH ? "
-               "ORDER BY rank LIMIT ?")
-        rows = store.conn().execute(sql, [match, k]).fetchall()
-        return [(int(i), float(s)) for i, s in rows]
-    where, args = filters.sql()
-    sql = ("SELECT f.rowid, -bm25(chunks_fts) AS s FROM chunks_fts f "
-           "JOIN chunks c ON c.chunk_id = f.rowid JOIN reports r ON r.doc_id = c.doc_id "
-           f"WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts) LIMIT ?")
-    rows = store.conn().execute(sql, [match, *args, k]).fetchall()
-    return [(int(i), float(s)) for i, s in rows]
-
-
-def allowed_ids(store: Store, filters: Filters) -> np.ndarray | None:
-    """Chunk ids that pass ``filters`` (None when no filter is set)."""
-    if not filters.active:
-        return None
-    where, args = filters.sql()
-    rows = store.conn().execute(
-        f"SELECT c.chunk_id FROM chunks c JOIN reports r ON r.doc_id = c.doc_id WHERE {where}",
-        args).fetchall()
-    return np.array([r[0] for r in rows], dtype=np.int64)
-
-
-def term_idf(store: Store, terms: list[str]) -> dict[str, float]:
-    """BM25-style IDF of analysed terms from the FTS5 vocabulary (absent terms are left out)."""
-    con = store.conn()
-    terms = list(dict.fromkeys(terms))
-    if not terms:
-        return {}
-    # A temp table lives in this connection only: the index file is not touched.
-    con.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_VOCAB} "
-                "USING fts5vocab(main, chunks_fts, 'row')")
-    # One lookup per term: fts5vocab serves "term = ?" from the index but scans for IN (...).
-    rows = [(t, r[0]) for t in terms for r in con.execute(
-        f"SELECT doc FROM temp.{_VOCAB} WHERE term = ?", (t,)).fetchall()]
-    n = int(con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in rows}
+__all__ = ["MAX_QUERY_TERMS", "MODES", "Filters", "Retriever", "allowed_ids", "fts_query",
+           "lexical_search", "query_terms", "rrf", "term_idf"]
+# Weights of the two rankings in the fusion (arcd-train + xquad-ar even articles: dense 1.0
+# with rrf k 30 ~ dense 0.5 with k 60; see benchmarks/tune_retrieval.py).
+FUSION_WEIGHTS = {"lexical": 1.0, "dense": 1.0}
+RRF_K = 30
 
 
 def credit_cross_lingual(fused: list[tuple[int, float]], stages: dict[str, list],
@@ -163,18 +84,24 @@ class Retriever:
     """Hybrid retriever over one store: lexical + dense, fused, re-ranked, de-duplicated."""
 
     def __init__(self, store: Store, embedder: Embedder | None, vectors: VectorIndex | None,
-                 k_lexical: int = 100, k_dense: int = 100, rrf_k: int = 60,
+                 k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
                  fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
                  rerank_weights: RerankWeights | None = None,
-                 duplicate_jaccard: float = 0.8) -> None:
+                 duplicate_jaccard: float = 0.8, statement_depth: int = 100,
+                 statement_weights: RerankWeights | None = None) -> None:
         self.store, self.embedder, self.vectors = store, embedder, vectors
         self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.rerank_depth = rerank_depth
         self.rerank_weights = rerank_weights or RerankWeights()
         self.duplicate_jaccard = duplicate_jaccard
+        # Statements (claims) are checked against whole articles: deeper, other weights.
+        self.statement_depth = statement_depth
+        self.statement_weights = statement_weights or STATEMENT_WEIGHTS
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
-    def search(self, query: str, k: int = 10, filters: Filters = Filters(),
+    def search(self, query: str, k: int = 10, filters: Filters = NO_FILTERS,
                mode: str = "hybrid") -> list[Hit]:
         """Ranked hits for ``query``.
 
@@ -183,9 +110,7 @@ class Retriever:
         """
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        # IDF of the query terms, looked up once: the lexical stage and the re-ranker use it.
-        idf = term_idf(self.store, tokenize(query)) if mode != "dense" else {}
-        qvec, stages = self._stages(query, filters, mode, idf)
+        qvec, stages, idf = self._stages(query, filters, mode)
         if mode in ("lexical", "dense"):
             ranking = stages.get(mode, [])
         else:
@@ -193,30 +118,53 @@ class Retriever:
         per_stage = {name: dict(r) for name, r in stages.items()}
         if mode == "hybrid" and ranking:
             per_stage["fusion"] = dict(ranking)
-            ranking = self._rerank(query, qvec, idf, ranking, per_stage)
+            ranking = self._rerank(query, qvec, idf, ranking, per_stage, k)
         ranking = ranking[:k]
         return self.hits([c for c, _ in ranking], [s for _, s in ranking], per_stage)
 
-    def candidates(self, query: str, filters: Filters = Filters()
+    def profile(self, query: str) -> tuple[int, RerankWeights]:
+        """Re-ranking depth and weights for ``query``: a statement's or a question's."""
+        if is_statement(query):
+            return self.statement_depth, self.statement_weights
+        return self.rerank_depth, self.rerank_weights
+
+    def candidates(self, query: str, filters: Filters = NO_FILTERS, depth: int | None = None
                    ) -> tuple[list[int], np.ndarray, list[list[str]]]:
-        """The fused top ``rerank_depth`` chunk ids with their re-ranking features and tokens
-        (what ``search`` re-ranks; exposed for diagnostics and weight tuning)."""
-        idf = term_idf(self.store, tokenize(query))
-        qvec, stages = self._stages(query, filters, "hybrid", idf)
-        ranking = self._fuse(query, stages)[:self.rerank_depth]
+        """The fused top ``depth`` chunk ids (default: the query's profile) with all their
+        re-ranking features and tokens (exposed for diagnostics and weight tuning)."""
+        qvec, stages, idf = self._stages(query, filters, "hybrid")
+        ranking = self._fuse(query, stages)[:depth or self.profile(query)[0]]
         return self._features(query, qvec, idf, ranking, dict(stages.get("lexical", [])))
 
-    def _stages(self, query: str, filters: Filters, mode: str, idf: dict[str, float]
-                ) -> tuple[np.ndarray | None, dict[str, list[tuple[int, float]]]]:
-        qvec = None
+    def _stages(self, query: str, filters: Filters, mode: str
+                ) -> tuple[np.ndarray | None, dict[str, list[tuple[int, float]]],
+                           dict[str, float]]:
+        """(query vector, the stages' rankings, IDF of the query terms).
+
+        The query is embedded on a worker thread while this one runs the lexical stage:
+        both spend their time outside the GIL (the model in C, FTS5 in SQLite), so on
+        two cores the embedding (~25-50 ms) no longer adds to the lexical time.
+        """
+        qvec, idf, pending = None, {}, None
         stages: dict[str, list[tuple[int, float]]] = {}
-        if mode != "dense":
-            stages["lexical"] = lexical_search(self.store, query, self.k_lexical, filters, idf)
         if mode != "lexical" and self.embedder is not None and self.vectors is not None:
-            qvec = self.embedder.embed_query(query)
+            pending = self._embedding_pool().submit(self.embedder.embed_query, query)
+        if mode != "dense":
+            # IDF of the query terms, looked up once: the lexical stage and the re-ranker use it.
+            idf = term_idf(self.store, tokenize(query))
+            stages["lexical"] = lexical_search(self.store, query, self.k_lexical, filters, idf)
+        if pending is not None:
+            qvec = pending.result()
             stages["dense"] = self.vectors.search(qvec, self.k_dense,
                                                   allowed_ids(self.store, filters))
-        return qvec, stages
+        return qvec, stages, idf
+
+    def _embedding_pool(self) -> ThreadPoolExecutor:
+        """One worker: query embeddings run one at a time (the model is one C object)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="isnad-query-embed")
+            return self._pool
 
     def _fuse(self, query: str, stages: dict[str, list[tuple[int, float]]]
               ) -> list[tuple[int, float]]:
@@ -230,8 +178,10 @@ class Retriever:
                                     self.fusion_weights.get("lexical", 1.0))
 
     def _features(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
-                  head: list[tuple[int, float]], lexical: dict[int, float]
+                  head: list[tuple[int, float]], lexical: dict[int, float],
+                  weights: RerankWeights | None = None
                   ) -> tuple[list[int], np.ndarray, list[list[str]]]:
+        """Features of ``head`` (all of them, or those ``weights`` use: the others are 0)."""
         fused = dict(head)
         tokens = self._tokens(list(fused))
         ids = [c for c in fused if c in tokens]  # a report removed between two reads
@@ -240,25 +190,54 @@ class Retriever:
         q = analyse_query(query, idf)
         cosines = self._cosines(qvec, ids)
         toks = [tokens[c] for c in ids]
+        proximity = weights is None or bool(weights.sentence or weights.answer_type)
+        doc = None
+        if weights is None or weights.doc:
+            reports = self._report_lengths(ids)
+            docs = [reports.get(c, (f"#{c}", 1))[0] for c in ids]  # #: removed meanwhile
+            doc = doc_bm25(q, report_counts(docs, toks, set(q.terms)),
+                           [reports.get(c, ("", 1))[1] for c in ids])
         feats = feature_matrix(q, toks, [fused[c] for c in ids], [cosines.get(c) for c in ids],
                                [lexical.get(c) for c in ids],
-                               [bool(langs.get(c)) and langs[c] != qlang for c in ids])
+                               [bool(langs.get(c)) and langs[c] != qlang for c in ids],
+                               doc, proximity)
         return ids, feats, toks
 
     def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
-                ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]]
-                ) -> list[tuple[int, float]]:
-        """Re-score the top ``rerank_depth`` candidates, drop near duplicates, keep the tail."""
-        head, tail = ranking[:self.rerank_depth], ranking[self.rerank_depth:]
-        ids, feats, toks = self._features(query, qvec, idf, head, per_stage.get("lexical", {}))
-        order, scores = rerank_order(feats, self.rerank_weights)
-        drop = near_duplicates([toks[i] for i in order], self.duplicate_jaccard)
-        kept = [i for j, i in enumerate(order) if j not in drop]
+                ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]],
+                k: int) -> list[tuple[int, float]]:
+        """Re-score the top candidates (``profile``), drop near duplicates, keep the tail."""
+        depth, weights = self.profile(query)
+        head, tail = ranking[:depth], ranking[depth:]
+        ids, feats, toks = self._features(query, qvec, idf, head, per_stage.get("lexical", {}),
+                                          weights)
+        order, scores = rerank_order(feats, weights)
+        kept = self._distinct(order, toks, k)
         per_stage["rerank"] = {ids[i]: float(scores[i]) for i in range(len(ids))}
         floor = min((float(scores[i]) for i in kept), default=0.0)
         # The tail keeps its fused order, below every re-ranked passage.
         return [(ids[i], float(scores[i])) for i in kept] + [
             (c, floor - 1.0 + s) for c, s in tail]
+
+    def _distinct(self, order: list[int], toks: list[list[str]], k: int) -> list[int]:
+        """``order`` without near duplicates, checked only as far as ``k`` distinct ones
+        need (whether a passage copies an earlier one does not depend on later ones)."""
+        n = min(len(order), 2 * k)
+        while True:
+            drop = near_duplicates([toks[i] for i in order[:n]], self.duplicate_jaccard)
+            if n - len(drop) >= k or n == len(order):
+                return [i for j, i in enumerate(order[:n]) if j not in drop] + order[n:]
+            n = min(len(order), 2 * n)
+
+    def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        """For each chunk: its report's doc_id and length in characters (chunks summed)."""
+        if not ids:
+            return {}
+        rows = self.store.conn().execute(
+            "SELECT c.chunk_id, c.doc_id, (SELECT SUM(x.end - x.start) FROM chunks x "
+            "WHERE x.doc_id = c.doc_id) FROM chunks c "
+            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {int(c): (d, int(n or 0)) for c, d, n in rows}
 
     def _tokens(self, ids: list[int]) -> dict[int, list[str]]:
         """The analysed tokens the index stored for each chunk (no re-analysis at query time)."""

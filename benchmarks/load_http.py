@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,13 +74,16 @@ class HttpAsker:
         client = getattr(self.local, "client", None)
         if client is None:
             client = self.local.client = httpx.Client(timeout=120, auth=self.auth)
+            # one Gradio session per user, as a browser tab or gradio_client keeps
+            self.local.session = uuid.uuid4().hex[:12]
         return client
 
     def __call__(self, question: str) -> bool:
         client = self._client()
         base = f"{self.url}/gradio_api/call/{self.api}"
         # question, since, until, sources, doc_ids, history (the /ask signature, ui.py)
-        resp = client.post(base, json={"data": [question, "", "", [], [], ""]})
+        resp = client.post(base, json={"data": [question, "", "", [], [], ""],
+                                       "session_hash": self.local.session})
         resp.raise_for_status()
         event = resp.json()["event_id"]
         kind, data = "", ""

@@ -2,18 +2,25 @@
 
 ``answer_evidence`` reads the clauses of the top retrieved passages (segmented
 on the full report text, so quotes carry exact offsets), scores each clause by
-how much of the question it covers, the passage's retrieval rank and, as a
-bonus, whether it holds an answer of the asked type (``extract.py``); a typed
-question is refused only when no clause holds an answer of its type, and the
-best-covered clause may be quoted without a short answer. Then it writes markdown:
-the short answer, the quote with [n] markers, and quotes from other reports
-that give the same or a different figure. Below ``min_confidence`` it says the
-reports do not state it and lists the closest passages. No LLM, no I/O: the
-report text comes from the ``get_text`` callable.
+how much of the question it covers (key terms weighed by their rarity among
+the candidate clauses, see ``answer_state.Asked``), the retrieval rank of its
+report and passage and, as a bonus, whether it holds an answer of the asked
+type (``extract.py``); a typed question is refused only when no clause holds an
+answer of its type, and the best-covered clause may be quoted without a short
+answer. A clause that segmentation cut from a sentence of readable length is
+quoted with its whole sentence. Then it writes markdown: the short answer, the
+quote with [n] markers, and quotes from other reports that give the same or a
+different figure. Below ``min_confidence`` it says the reports do not state it
+and lists the closest passages. No LLM, no I/O: the report text comes from the
+``get_text`` callable.
+
+The ``W_*`` weights were tuned on arcd (all) and the first half of xquad-ar
+(``benchmarks/answers.py`` answer-sentence accuracy), then checked on dev_qa.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +40,17 @@ from .text.arabic import detect_language
 
 TOP_HITS = 10  # passages read for an answer
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
+# clause score weights (``_score`` divides by their sum: a perfect clause of the top hit scores 1)
+W_COVERAGE = 0.6  # share of the question's (rarity-weighted) key terms the clause holds
+W_REPORT = 0.18  # / (1 + rank of the clause's report among the hits' reports)
+W_HIT = 0.06  # / (1 + rank of the clause's hit)
+W_NEIGHBOUR = 0.06  # penalty: the clause lies just outside its hit
+# * score of the best typed answer: a figure tied to what is counted, a date inside the
+# period asked about are strong evidence; places and names found on open text much less so
+W_TYPED = {"count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06}
+W_PRESENT = 0.05  # the clause holds some figure / date of the asked type at all
+MAX_SENTENCE = 450  # chars: a clause split off a sentence up to this long is quoted whole
+_SENTENCE_END = re.compile(r"[.!?؟][\"'”’»)]*(?=\s|$)|\n")  # as ``segment`` ends sentences
 
 
 @dataclass(frozen=True)
@@ -74,19 +92,42 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
 
 def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[_Cand]:
     asked = Asked(q)
+    spans = [(rank, hit, docs.clauses(hit)) for rank, hit in enumerate(hits)]
+    asked.weigh(_clause_tokens(spans, docs))
+    report_rank = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in hits))}
     out = []
-    for rank, hit in enumerate(hits):
+    for rank, hit, clauses in spans:
         penalty = _constraint_penalty(q, hit, docs, asked.places)
         cross = (hit.language or detect_language(hit.text)) != q.lang
-        spans = docs.clauses(hit)
-        for i, (s, e, neighbour) in enumerate(spans):
-            prev = spans[i - 1][0] if i else s
-            out.append(_clause(asked, hit, docs, (prev, s, e), rank + 2 * neighbour, penalty,
-                               cross))
+        for i, (s, e, neighbour) in enumerate(clauses):
+            prev = clauses[i - 1][0] if i else s
+            where = _Where(rank, report_rank[hit.doc_id], neighbour)
+            out.append(_clause(asked, hit, docs, (prev, s, e), where, penalty, cross))
     return _dedupe(out)
 
 
-def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], rank: int,
+def _clause_tokens(spans: list[tuple[int, Hit, list[tuple[int, int, bool]]]],
+                   docs: Docs) -> list[list[Tok]]:
+    """Tokens of each distinct candidate clause (the population key terms are weighed over)."""
+    seen: dict[tuple[str, int], list[Tok]] = {}
+    for _, hit, clauses in spans:
+        text, base = docs.text(hit)
+        for s, e, _ in clauses:
+            if (hit.doc_id, s) not in seen:
+                seen[(hit.doc_id, s)] = docs.tokens(text, s - base, e - base)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a clause comes from: its hit's rank, its report's rank, outside the hit or not."""
+
+    rank: int
+    report: int
+    neighbour: bool
+
+
+def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], where: _Where,
             penalty: float, cross: bool) -> _Cand:
     """Score one clause (``span``: previous clause start, start, end in report offsets)."""
     q, keys = asked.q, asked
@@ -98,13 +139,13 @@ def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], rank
     cov = keys.coverage(toks, context, cross)
     if extract.is_label_line(text[s:e]):  # a fact-sheet line: the sheet is its context
         cov = max(cov, 0.9 * keys.coverage(header, [], cross))
-    found = extract.find(q, text, s, e)
-    best = found[0] if found else None
+    typed = extract.typed_answers(q, text, s, e)
+    best = next((f for f in typed if f.score >= extract.MIN_TYPED), None)
     if best:
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
-    return _Cand(rank, hit, s + base, e + base, cov, best,
-                 _score(q, cov, best, rank) * penalty, places_ok)
+    return _Cand(where.rank, hit, s + base, e + base, cov, best,
+                 _score(q, cov, best, where, bool(typed)) * penalty, places_ok)
 
 
 def _dedupe(cands: list[_Cand]) -> list[_Cand]:
@@ -117,14 +158,23 @@ def _dedupe(cands: list[_Cand]) -> list[_Cand]:
     return list(best.values())
 
 
-def _score(q: Question, coverage: float, found: Found | None, rank: int) -> float:
-    retrieval = 1 / (1 + 0.35 * rank)
-    if q.qtype == "other":
-        return 0.75 * coverage + 0.25 * retrieval
-    # coverage of the question weighs most; an answer of the asked type is a bonus, not a
-    # gate (on open text the type extractors miss most names and fire on unrelated figures)
-    typed = found.score if found else 0.0
-    return 0.5 * coverage + 0.2 * retrieval + 0.3 * typed
+def _score(q: Question, coverage: float, found: Found | None, where: _Where,
+           has_type: bool) -> float:
+    """Coverage of the question weighs most, then the retrieval rank of the clause's report.
+
+    An answer of the asked type is a bonus, not a gate (on open text the type
+    extractors miss most names and fire on unrelated figures); for a count or
+    date question any figure or year in the clause is a smaller bonus of its own.
+    """
+    retrieval = (W_REPORT / (1 + where.report) + W_HIT / (1 + where.rank)
+                 - W_NEIGHBOUR * where.neighbour)
+    w_typed = W_TYPED.get(q.qtype, W_TYPED["other"])
+    if q.qtype == "date" and q.dates:  # a date inside or outside the period asked about
+        w_typed *= 2
+    w_present = W_PRESENT if q.qtype in ("count", "date", "time") else 0.0
+    raw = (W_COVERAGE * coverage + retrieval + w_typed * (found.score if found else 0.0)
+           + w_present * has_type)
+    return raw / (W_COVERAGE + W_REPORT + W_HIT + w_typed + w_present)  # 1: a perfect clause
 
 
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:
@@ -179,11 +229,37 @@ def _same_subject(best: _Cand, c: _Cand) -> bool:
 
 def _citation(n: int, c: _Cand, docs: Docs) -> Citation:
     text, base = docs.text(c.hit)
-    quote = text[c.start - base:c.end - base]
+    start, end = _sentence(c, docs)
+    quote = text[start - base:end - base]
     h = c.hit
     return Citation(n=n, doc_id=h.doc_id, path=h.path, record=h.record, title=h.title, date=h.date,
-                    source=h.source, url=h.url, quote=quote, start=c.start, end=c.end,
+                    source=h.source, url=h.url, quote=quote, start=start, end=end,
                     score=round(c.score, 4))
+
+
+def _sentence(c: _Cand, docs: Docs) -> tuple[int, int]:
+    """The whole sentence of the clause when segmentation split a sentence of readable length.
+
+    ``segment`` cuts sentences over 300 characters into clauses; the answer may
+    sit in the clause next to the one that matched the question best.
+    """
+    text, base = docs.text(c.hit)
+    spans = docs.spans(c.hit)
+    i = next((k for k, (s, _) in enumerate(spans) if s == c.start), None)
+    if i is None:
+        return c.start, c.end
+    lo = hi = i
+    while lo > 0 and _same_sentence(text, base, spans[lo - 1], spans[lo]):
+        lo -= 1
+    while hi + 1 < len(spans) and _same_sentence(text, base, spans[hi], spans[hi + 1]):
+        hi += 1
+    start, end = spans[lo][0], spans[hi][1]
+    return (start, end) if end - start <= MAX_SENTENCE else (c.start, c.end)
+
+
+def _same_sentence(text: str, base: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Are clauses ``a`` and ``b`` (adjacent) pieces of one sentence? No sentence end between."""
+    return not _SENTENCE_END.search(text[max(a[0], a[1] - 4) - base:b[0] - base])
 
 
 _WORDS = {

@@ -3,13 +3,15 @@
 ``Docs`` fetches each report once per answer; its clause spans, clause tokens,
 header (title and fact-sheet lines), vocabulary and date years are memoised
 across answers in ``doc_memo.MEMO`` (keyed by the text);
-``Asked`` holds the question with the forms of its places and memoises which
-key terms each token matches (a bit mask), so clause coverage is a few set
-and dict look-ups. Scoring and wording are ``answer.py``'s job.
+``Asked`` holds the question with the forms of its places, memoises which
+key terms each token matches (bit masks: by form, only weakly), so clause
+coverage is a few set and dict look-ups, and weighs the key terms by their
+rarity among the candidate clauses. Scoring and wording are ``answer.py``'s job.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from . import extract
@@ -17,11 +19,14 @@ from .doc_memo import MEMO, ReportMemo
 from .extract import Tok
 from .question import Question, concept_forms
 from .records import Hit
-from .terms import form_matcher
+from .terms import Vocabulary, form_matcher, one_edit, root
 from .text import numbers
 from .text.arabic import segment
 
 GetText = Callable[[str], str]
+WEAK_CREDIT = 0.6  # a key term matched only by root or spelling variant: likely, not surely
+NEAR_CREDIT = 0.5  # a key term found only in the clause's context (previous clause, header)
+_WEAK = frozenset("اويء")  # root letters a derived or normalised form may drop or change
 
 
 class Docs:
@@ -87,50 +92,95 @@ class Docs:
     def names(self, hit: Hit, forms: tuple[str, ...]) -> bool:
         """Does the title or report hold a term matching one of ``forms`` (any spelling)?"""
         text, _ = self.text(hit)
-
-        def compute() -> bool:
-            match = form_matcher(forms)
-            return any(match(v) for v in self.terms(hit))
-
-        return self.memo.of(text).get(("names", hit.title, forms), compute)
+        vocab = self.memo.of(text).get(("vocab", hit.title), lambda: Vocabulary(self.terms(hit)))
+        return vocab.matches(forms)
 
 
 class Asked:
-    """The question, its places' forms, and which key terms each token matches (memoised)."""
+    """The question, its places' forms, and which key terms each token matches (memoised).
+
+    Clause coverage weighs each key term by its rarity among the clauses being
+    compared (``weigh``): a term every candidate clause holds (the report's
+    topic, "تسلا") cannot tell them apart, a rare one ("ترشيح") can. A token
+    that only shares a key term's root (برئاسة for ترأس) or is one letter off a
+    long one (a name transliterated twice: غولدينسون / غولدنسون) gives part credit.
+    """
 
     def __init__(self, q: Question):
         self.q = q
         self.places = place_forms(q)
         forms = [concept_forms(t) for t in q.key_terms]
         self.matchers = [form_matcher(f) for f in forms]
+        self.roots = [root(t) for t in q.key_terms]
+        # a root can only be shared by a token holding its strong letters: cheap test first
+        self.root_letters = [frozenset(r) - _WEAK for r in self.roots]
+        self.variants: dict[str, list[int]] = {}  # first letter -> key terms a variant may be of
+        for i, t in enumerate(q.key_terms):
+            self.variants.setdefault(t[:1], []).append(i)
         # across languages a term with no known translation (not a number, concept or
         # place) weighs little: its absence says nothing
         self.weights = {cross: [0.2 if cross and len(f) == 1 and not t.isdigit() else 1.0
                                 for t, f in zip(q.key_terms, forms, strict=True)]
                         for cross in (False, True)}
-        self.memo: dict[str, int] = {}
+        self.memo: dict[str, tuple[int, int]] = {}
 
-    def mask(self, toks: list[Tok]) -> int:
-        """Bit i set: some token matches key term i (any of its concept's forms)."""
-        out = 0
+    def masks(self, toks: list[Tok]) -> tuple[int, int]:
+        """Bit i set: some token matches key term i (any form of its concept) / only weakly."""
+        exact = weak = 0
         for t in toks:
             bits = self.memo.get(t.term)
             if bits is None:
-                bits = sum(1 << i for i, match in enumerate(self.matchers) if match(t.term))
-                self.memo[t.term] = bits
-            out |= bits
-        return out
+                bits = self.memo[t.term] = self._bits(t.term)
+            exact |= bits[0]
+            weak |= bits[1]
+        return exact, weak & ~exact
+
+    def mask(self, toks: list[Tok]) -> int:
+        """Bit i set: some token matches key term i (any of its concept's forms)."""
+        return self.masks(toks)[0]
+
+    def _bits(self, term: str) -> tuple[int, int]:
+        exact = sum(1 << i for i, match in enumerate(self.matchers) if match(term))
+        letters = set(term)
+        weak = 0
+        for i, r in enumerate(self.roots):
+            if r and not exact >> i & 1 and self.root_letters[i] <= letters and root(term) == r:
+                weak |= 1 << i
+        for i in self.variants.get(term[:1], ()):
+            if not exact >> i & 1 and one_edit(term, self.q.key_terms[i]):
+                weak |= 1 << i
+        return exact, weak
+
+    def weigh(self, clauses: list[list[Tok]]) -> None:
+        """Weigh each key term by its inverse document frequency over ``clauses``."""
+        n = len(clauses)
+        df = [0] * len(self.matchers)
+        for toks in clauses:
+            exact, weak = self.masks(toks)
+            for i in range(len(df)):
+                df[i] += (exact | weak) >> i & 1
+        # square root: full idf sharpens the choice inside a report but mutes the topic words
+        # that tell the right report from a wrong one (tuned on arcd + xquad-ar)
+        idf = [math.sqrt(math.log((n + 1) / (d + 0.5))) for d in df]
+        self.weights = {cross: [w * f for w, f in zip(ws, idf, strict=True)]
+                        for cross, ws in self.weights.items()}
 
     def coverage(self, toks: list[Tok], context: list[Tok], cross: bool = False) -> float:
-        """Weighted share of the key terms found in the clause (half credit: its context)."""
-        inside, near = self.mask(toks), self.mask(context)
+        """Weighted share of the key terms found in the clause.
+
+        Part credit: a key term matched only weakly (``WEAK_CREDIT``), one found in
+        the clause's context only (``NEAR_CREDIT``).
+        """
+        (inside, weak), near = self.masks(toks), self.mask(context)
         total = got = 0.0
         for i, weight in enumerate(self.weights[cross]):
             total += weight
             if inside >> i & 1:
                 got += weight
+            elif weak >> i & 1:
+                got += WEAK_CREDIT * weight
             elif near >> i & 1:
-                got += 0.5 * weight
+                got += NEAR_CREDIT * weight
         return got / total if total else 0.0
 
 

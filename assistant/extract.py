@@ -32,7 +32,7 @@ from .lexicon import (
 from .question import Question, concept_forms
 from .terms import form_matcher
 from .text import numbers
-from .text.arabic import normalize, tokenize
+from .text.arabic import normalize, normalize_digits, tokenize
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,16 @@ _NUMBER_LABEL = re.compile(r"(?:رقم|number|no\.?|#)\s*$", re.I)
 _NOT_AVAILABLE = re.compile(r"غير متوفر|غير معروف|not available|unknown|n/a", re.I)
 
 
-def find(q: Question, text: str, start: int, end: int) -> list[Found]:
-    """Typed answers for ``q`` in the clause ``text[start:end]``, best first."""
+def typed_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
+    """Every answer of ``q``'s type in the clause ``text[start:end]``, best first.
+
+    One scoring under ``MIN_TYPED`` is not tied to what was asked: not an answer,
+    though it shows the clause holds something of the asked type.
+    """
     fn = {"count": count_answers, "date": date_answers, "time": time_answers,
           "place": place_answers, "actor": actor_answers, "weapon": weapon_answers}.get(q.qtype)
     found = fn(q, text, start, end) if fn else []
-    return sorted((f for f in found if f.score >= MIN_TYPED), key=lambda f: -f.score)
+    return sorted(found, key=lambda f: -f.score)
 
 
 # ---------------------------------------------------------------- counts
@@ -203,7 +207,19 @@ def date_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
             out.append(Found(text[prev.start:found.end], prev.start, found.end,
                              min(1.0, max(prev.score, found.score) + 0.05), f"{prev.key}+{found.key}"))
         out.append(found)
-    return out
+    return out + _bare_years(q, text, start, end, out)
+
+
+_BARE_YEAR = re.compile(r"(?<![\d.,،/:])(?:1\d{3}|20\d{2})(?!\d|%|[.,،/:]\d)")  # not 1.5, 12/3
+
+
+def _bare_years(q: Question, text: str, start: int, end: int, dates: list[Found]) -> list[Found]:
+    """Years standing alone ("في 1817", "(1185 - 1226)"): ``find_dates`` wants a day or month."""
+    asked = {d[:4] for d in q.dates} | {f"{v:.0f}" for v in q.numbers}  # the question's own
+    spans = [(start + m.start(), start + m.end(), m.group())
+             for m in _BARE_YEAR.finditer(normalize_digits(text[start:end]))]
+    return [Found(text[a:b], a, b, 0.15 if y in asked else 0.5, y) for a, b, y in spans
+            if not any(d.start < b and a < d.end for d in dates)]
 
 
 _DATE_LIST = re.compile(r"[\s،,]*(?:و|and|&)?\s*")

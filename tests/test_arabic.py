@@ -150,3 +150,11 @@ def test_segment_short_sentence_not_split_and_empty():
     text = "قتل 5 مدنيين، حيث استهدفت الطائرات البلدة."
     assert _spans_text(text) == [text]
     assert segment("") == [] and segment("  \n ") == []
+
+
+def test_arabic_initials_do_not_end_a_sentence():
+    from assistant.text.arabic import segment
+
+    text = "قال م. ثيو كيرني إن الهجوم بدأ. ثم انسحبت القوات. وقال J. Smith ذلك."
+    assert [text[s:e] for s, e in segment(text)] == [
+        "قال م. ثيو كيرني إن الهجوم بدأ.", "ثم انسحبت القوات.", "وقال J. Smith ذلك."]

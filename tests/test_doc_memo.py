@@ -48,3 +48,48 @@ def test_answers_with_a_warm_memo_equal_answers_with_a_cold_one(seed_text, monke
     fresh = answer_state.Docs(lambda _: seed_text, ReportMemo())
     assert warm == cold and len(answer_state.MEMO) == 1  # the seed, analysed once
     assert fresh.spans(hits[0]) == segment(seed_text)
+
+
+def test_vocabulary_matches_like_the_per_term_matcher(seed_text):
+    from assistant.extract import terms
+    from assistant.question import concept_forms
+    from assistant.terms import Vocabulary, form_matcher
+
+    vocab = terms(seed_text)
+    index = Vocabulary(vocab)
+    probes = sorted(vocab)[::7] + ["دمشق", "القلمون", "حلب", "قتل", "يقتل", "52", "5", "حمص",
+                                   "killed", "regime", "مستشفى", "غارات", "xyzw", "تنظيم"]
+    agree = {p: index.matches(concept_forms(p)) == any(map(form_matcher(concept_forms(p)), vocab))
+             for p in probes}
+    assert all(agree.values()), [p for p, ok in agree.items() if not ok]
+    assert index.matches(concept_forms("دمشق")) and not index.matches(("xyzw",))
+
+
+class _CountingEmbedder:
+    model_id, dim = "count", 2
+
+    def __init__(self):
+        self.calls = 0
+
+    def embed_query(self, text):
+        import numpy as np
+
+        self.calls += 1
+        return np.array([len(text), 1.0], dtype=np.float32)
+
+    def embed_passages(self, texts):
+        raise AssertionError("not used")
+
+
+def test_query_memo_embeds_each_query_once_and_stays_bounded():
+    from assistant.embeddings import QueryMemo
+
+    inner = _CountingEmbedder()
+    memo = QueryMemo(inner, size=2)
+    first = memo.embed_query("كم قتيلاً؟")
+    assert memo.embed_query("كم قتيلاً؟") is first and inner.calls == 1
+    assert not first.flags.writeable  # shared: nobody may change it in place
+    memo.embed_query("b")
+    memo.embed_query("c")  # evicts the Arabic question (least recently used)
+    memo.embed_query("كم قتيلاً؟")
+    assert inner.calls == 4 and (memo.model_id, memo.dim) == ("count", 2)

@@ -159,7 +159,8 @@ def query_terms(text: str) -> list[str]:
 _SENT_END = re.compile(r"[.!?؟]+[\"'”’»)]*(?=\s|$)|\n")
 _ABBREV = frozenset("""mr mrs ms dr st gen col lt sgt capt maj prof jr sr vs etc e.g i.e no nos
 jan feb mar apr jun jul aug sep sept oct nov dec approx est fig inc ltd co corp dept govt""".split())
-_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+# initials: "J. R." and Arabic "م. ثيو كيرني" (a lone letter then a dot ends no sentence)
+_INITIALS = re.compile(r"(?:(?<!\w)[A-Za-z\u0621-\u064A]\.)+$")
 # Clause openers after a comma/semicolon inside long SOHR run-on sentences.
 _CLAUSE = re.compile(
     r"[،,;؛]\s*(?=(?:حيث|فيما|كما|بينما|وسط|بالتزامن|في حين|إذ|اذ|إذا|كذلك|وذلك|ويأتي|يذكر|علماً|علما"

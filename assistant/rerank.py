@@ -7,10 +7,11 @@ covers, how densely they sit in its best sentence-sized window of tokens,
 whether the question's word pairs occur as phrases, whether the question's
 numbers occur, and whether the best sentence holds a number when the
 question asks for one ("how many", "كم", "when", "متى"), and for statements (a
-pasted claim) a bm25 score of the passage's report ("doc": the matches of all
-its candidate passages over the report's length): a claim is checked against
-articles, and an article that covers the claim across several passages is
-better evidence than one passage that shares its words. The score
+pasted claim) two bm25 scores of the passage's report ("doc": the matches of all
+its candidate passages over the report's length; "report": the matches of all
+its passages, which ``retrieve`` counts): a claim is checked against articles,
+and an article that covers the claim across several passages is better evidence
+than one passage that shares its words. The score
 is a linear mix of these features with the fused score, the max-scaled bm25
 score and the passage's dense cosine, with one set of weights for questions
 (tuned on arcd-train and half of xquad-ar) and one for statements (tuned on
@@ -32,7 +33,7 @@ import numpy as np
 from .text.arabic import normalize, tokenize
 
 FEATURES = ("fused", "dense", "bm25", "cover", "sentence", "phrase", "numbers", "answer_type",
-            "doc")
+            "doc", "report")
 
 # Questions that want a number (count, year, time): English and Arabic cues (normalised).
 _WANTS_NUMBER = re.compile(
@@ -63,14 +64,18 @@ class RerankWeights:
     numbers: float = 0.2
     answer_type: float = 0.1
     doc: float = 0.0
+    report: float = 0.0
 
     def vector(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.float64)
 
 
 # Statements (claims): tuned on unifiedfc claims_dev folds 1-2 (benchmarks/tune_retrieval.py).
-STATEMENT_WEIGHTS = RerankWeights(fused=0.0, dense=2.0, bm25=1.0, phrase=1.0, numbers=0.0,
-                                  answer_type=0.0, doc=4.0)
+# "report" (bm25 of the whole article) next to "doc" (its candidate passages only): the
+# first finds long pages whose matches are spread out, the second rewards an article whose
+# best-matching passages cover the claim; together they beat either on the held-out folds.
+STATEMENT_WEIGHTS = RerankWeights(fused=0.0, dense=1.0, bm25=1.0, phrase=1.0, numbers=0.0,
+                                  answer_type=0.0, doc=2.0, report=2.0)
 
 
 def is_statement(text: str) -> bool:
@@ -140,11 +145,12 @@ def passage_features(query: Query, toks: list[str], window: int = 20,
 def feature_matrix(query: Query, tokens: list[list[str]], fused: list[float],
                    dense: list[float | None], bm25: list[float | None],
                    cross: list[bool] | None = None, doc: list[float] | None = None,
-                   proximity: bool = True) -> np.ndarray:
+                   proximity: bool = True, report: list[float] | None = None) -> np.ndarray:
     """(n, len(FEATURES)) features for candidates (analysed tokens) in fused order.
 
-    ``fused``, ``bm25`` and ``doc`` (the bm25 of each candidate's report, see
-    ``doc_bm25``; 0 when not given) are scaled by their maximum (a candidate the
+    ``fused``, ``bm25``, ``doc`` (the bm25 of each candidate's report from its
+    candidate passages, see ``doc_bm25``) and ``report`` (the same over all the
+    report's passages; both 0 when not given) are scaled by their maximum (a candidate the
     lexical stage did not return gets 0). ``proximity`` False leaves sentence and
     answer_type at 0 (a caller whose weights ignore them saves their cost). A
     candidate without a vector (not embedded yet) and one in another language than
@@ -153,11 +159,12 @@ def feature_matrix(query: Query, tokens: list[list[str]], fused: list[float],
     """
     top = max(fused, default=1.0) or 1.0
     top_bm25 = max((b for b in bm25 if b is not None), default=1.0) or 1.0
-    doc = doc if doc is not None else [0.0] * len(tokens)
-    top_doc = max(doc, default=1.0) or 1.0
+    doc, report = ([0.0] * len(tokens) if x is None else x for x in (doc, report))
+    top_doc, top_report = (max(x, default=1.0) or 1.0 for x in (doc, report))
     rows = [np.concatenate([[f / top, np.nan if d is None else d, (b or 0.0) / top_bm25],
-                            passage_features(query, t, proximity=proximity), [r / top_doc]])
-            for t, f, d, b, r in zip(tokens, fused, dense, bm25, doc, strict=True)]
+                            passage_features(query, t, proximity=proximity),
+                            [r / top_doc, w / top_report]])
+            for t, f, d, b, r, w in zip(tokens, fused, dense, bm25, doc, report, strict=True)]
     mat = np.array(rows).reshape(len(tokens), len(FEATURES))
     return impute_missing(mat, cross or [False] * len(tokens))
 
@@ -166,9 +173,9 @@ def report_counts(docs: list[str], tokens: list[list[str]], terms: set[str]
                   ) -> list[dict[str, int]]:
     """For each candidate: counts of ``terms`` summed over the candidates of its report.
 
-    The candidates are the passages the stages found: a report's other passages
-    are not read (that cost ~15 ms a claim over ~1,000 chunks, and did no better
-    on the held-out claims).
+    The candidates are the passages the stages found (the "doc" feature): alone,
+    counts over whole reports did no better on the held-out claims (better R@20,
+    worse MRR); as a second feature ("report") next to this one they help a little.
     """
     per_doc: dict[str, Counter[str]] = {}
     for doc, toks in zip(docs, tokens, strict=True):
@@ -193,7 +200,8 @@ def doc_bm25(query: Query, counts: list[dict[str, int]], lengths: list[int],
     return out
 
 
-_WORD_FEATURES = [FEATURES.index(f) for f in ("bm25", "cover", "sentence", "phrase", "doc")]
+_WORD_FEATURES = [FEATURES.index(f) for f in ("bm25", "cover", "sentence", "phrase", "doc",
+                                                "report")]
 
 
 def impute_missing(mat: np.ndarray, cross: list[bool]) -> np.ndarray:

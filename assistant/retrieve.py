@@ -5,9 +5,9 @@ same analyser for queries), FAISS cosine over e5 vectors, weighted reciprocal
 rank fusion, then a fine re-ranking of the top ``rerank_depth`` candidates and
 near-duplicate removal (``rerank``). A statement to check (a pasted claim rather
 than a question) is re-ranked deeper, with its own weights and a report-level
-bm25 score (its candidate passages' matches over the report's length). Filters
-(date range, sources, document ids, language) are applied inside each stage,
-never by dropping results after a top-k cut. Passages that have no vector yet (still being embedded) are found
+bm25 score (its candidate passages' matches over the report's length, and all its
+passages' matches). Filters (date range, sources, document ids, language) are applied
+inside each stage, never by dropping results after a top-k cut. Passages that have no vector yet (still being embedded) are found
 lexically. This module does not answer questions; ``context`` assembles the
 numbered sources for the answer stage.
 """
@@ -29,11 +29,13 @@ from .lexical import (
     fts_query,
     lexical_search,
     query_terms,
+    report_term_counts,
     term_idf,
 )
 from .records import Hit
 from .rerank import (
     STATEMENT_WEIGHTS,
+    Query,
     RerankWeights,
     analyse_query,
     doc_bm25,
@@ -191,17 +193,30 @@ class Retriever:
         cosines = self._cosines(qvec, ids)
         toks = [tokens[c] for c in ids]
         proximity = weights is None or bool(weights.sentence or weights.answer_type)
-        doc = None
-        if weights is None or weights.doc:
-            reports = self._report_lengths(ids)
-            docs = [reports.get(c, (f"#{c}", 1))[0] for c in ids]  # #: removed meanwhile
-            doc = doc_bm25(q, report_counts(docs, toks, set(q.terms)),
-                           [reports.get(c, ("", 1))[1] for c in ids])
+        doc, report = self._report_scores(q, ids, toks, weights)
         feats = feature_matrix(q, toks, [fused[c] for c in ids], [cosines.get(c) for c in ids],
                                [lexical.get(c) for c in ids],
                                [bool(langs.get(c)) and langs[c] != qlang for c in ids],
-                               doc, proximity)
+                               doc, proximity, report)
         return ids, feats, toks
+
+    def _report_scores(self, q: Query, ids: list[int], toks: list[list[str]],
+                       weights: RerankWeights | None
+                       ) -> tuple[list[float] | None, list[float] | None]:
+        """The "doc" and "report" features (None when ``weights`` do not use them): bm25 of
+        each candidate's report from its candidate passages, and from all its passages."""
+        want_doc = weights is None or bool(weights.doc)
+        want_report = weights is None or bool(weights.report)
+        if not (want_doc or want_report):
+            return None, None
+        reports = self._report_lengths(ids)
+        docs = [reports.get(c, (f"#{c}", 1))[0] for c in ids]  # #: removed meanwhile
+        lengths = [reports.get(c, ("", 1))[1] for c in ids]
+        terms = set(q.terms)
+        doc = doc_bm25(q, report_counts(docs, toks, terms), lengths) if want_doc else None
+        report = (doc_bm25(q, report_term_counts(self.store, docs, terms), lengths)
+                  if want_report else None)
+        return doc, report
 
     def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
                 ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]],

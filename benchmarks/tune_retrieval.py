@@ -44,10 +44,12 @@ from benchmarks.retrieval import (
 GRIDS = {
     "questions": {"fused": [0.5, 1.0, 1.5, 2.0], "dense": [8.0], "bm25": [0.5, 1.0, 1.5, 2.0],
                   "cover": [0.0], "sentence": [0.0, 0.25], "phrase": [0.0, 0.25, 0.5],
-                  "numbers": [0.0, 0.2], "answer_type": [0.0, 0.1], "doc": [0.0]},
-    "statements": {"fused": [0.0, 1.0, 2.0], "dense": [2.0, 4.0, 8.0], "bm25": [0.0, 1.0, 2.0],
+                  "numbers": [0.0, 0.2], "answer_type": [0.0, 0.1], "doc": [0.0],
+                  "report": [0.0]},
+    "statements": {"fused": [0.0, 1.0], "dense": [1.0, 2.0, 4.0], "bm25": [0.0, 1.0, 2.0],
                    "cover": [0.0], "sentence": [0.0], "phrase": [0.0, 1.0], "numbers": [0.0],
-                   "answer_type": [0.0], "doc": [2.0, 4.0, 8.0]},
+                   "answer_type": [0.0], "doc": [1.0, 2.0, 4.0, 8.0],
+                   "report": [0.0, 1.0, 2.0, 4.0]},
 }
 
 
@@ -90,7 +92,9 @@ def splits(kind: str, emb, index: Path | None) -> tuple[list, list]:
     """(tuning data, held-out data) for ``kind``, from the pickle cache when present."""
     cache = OUT / f"tune-{kind}.pkl"
     if cache.exists():
-        return pickle.loads(cache.read_bytes())
+        tune, held = pickle.loads(cache.read_bytes())
+        if tune and tune[0][0].shape[1] == len(FEATURES):  # else collected before a new feature
+            return tune, held
     if kind == "questions":
         docs, _ = load_squad(DATA / "arcd/arcd.json")
         arcd, canon = IsnadIndex("arcd", docs, emb), same_text(docs)

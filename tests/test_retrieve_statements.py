@@ -1,17 +1,26 @@
-"""Retrieval of statements (pasted claims): profile choice, report-level bm25, and the
-near-duplicate check that stops once enough distinct passages are found."""
+"""Retrieval of statements (pasted claims): profile choice, report-level bm25 (from the
+candidate passages and from whole reports), and the near-duplicate check that stops once
+enough distinct passages are found."""
 
 from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 from assistant.embeddings import _environ
 from assistant.ingest import IngestSummary, commit_reports
 from assistant.parsers_common import make_report
-from assistant.rerank import STATEMENT_WEIGHTS, RerankWeights, analyse_query, doc_bm25, is_statement
-from assistant.retrieve import Retriever
+from assistant.rerank import (
+    FEATURES,
+    STATEMENT_WEIGHTS,
+    RerankWeights,
+    analyse_query,
+    doc_bm25,
+    is_statement,
+)
+from assistant.retrieve import Retriever, term_idf
 from assistant.store import Store
 from assistant.text.arabic import tokenize
 
@@ -63,6 +72,38 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
     assert statement.search(CLAIM, 5)[0].path == "a.txt"
     as_question = Retriever(store, None, None, statement_weights=RerankWeights())
     assert as_question.search(CLAIM, 5)[0].path == "b.txt"
+
+
+def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
+    """"report" is the bm25 of each candidate's whole report, passages that are not
+    candidates included; "doc" counts the candidate passages only."""
+    filler = [p for p in seed_text.split("\n\n") if len(p) > 300]
+    parts = ["أعلن وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء موقف بلاده.",
+             "وأكد لافروف أن موسكو ستواصل دعم الحكومة السورية.",
+             "وتطرق إلى محادثات جنيف للسلام التي ترعاها الأمم المتحدة."]
+    a = "\n\n".join(f"{p}\n\n{f}" for p, f in zip(parts, filler, strict=False))
+    b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
+    store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
+    ids, feats, _ = Retriever(store, None, None).candidates(CLAIM, depth=2)
+    con = store.conn()
+    paths = [con.execute("SELECT r.path FROM chunks c JOIN reports r USING (doc_id) "
+                         "WHERE c.chunk_id = ?", (c,)).fetchone()[0] for c in ids]
+    assert sorted(paths) == ["a.txt", "b.txt"]  # one passage of each report
+    q = analyse_query(CLAIM, term_idf(store, tokenize(CLAIM)))
+    counts, lengths = [], []
+    for c in ids:  # bm25 over every passage of the candidate's report, re-analysed here
+        rows = con.execute("SELECT text, end - start FROM chunks WHERE doc_id = "
+                           "(SELECT doc_id FROM chunks WHERE chunk_id = ?)", (c,)).fetchall()
+        toks = [t for text, _ in rows for t in tokenize(text) if t in set(q.terms)]
+        counts.append({t: toks.count(t) for t in set(toks)})
+        lengths.append(sum(n for _, n in rows))
+    want = np.array(doc_bm25(q, counts, lengths))
+    report, doc = feats[:, FEATURES.index("report")], feats[:, FEATURES.index("doc")]
+    assert np.allclose(report, want / want.max())
+    ia, ib = paths.index("a.txt"), paths.index("b.txt")
+    # Report a's other passages hold claim terms its candidate passage lacks: counted whole,
+    # it gains on b (a one-passage report, the same either way).
+    assert report[ia] / report[ib] > doc[ia] / doc[ib] > 0
 
 
 def test_near_duplicates_checked_only_as_far_as_needed(tmp_path, seed_text):

@@ -49,6 +49,7 @@ class Config:
     read_only: bool = False
     auth_file: Path | None = None
     answer_workers: int = 4  # answers computed at once (chat and /ask share them)
+    ingest_nice: int = 10  # uploads ingest at lower CPU priority (`isnad ingest --nice`)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:

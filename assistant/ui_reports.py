@@ -9,15 +9,22 @@ renders nothing itself (see ``ui_render``) and does not build the layout.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import gradio as gr
 
 from . import ui_render as R
 from .errors import IsnadError
 from .parsers import SUPPORTED_SUFFIXES
+
+T = TypeVar("T")
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl")
 PROGRESS = gr.Progress()  # the marker Gradio looks for in a handler's defaults
@@ -72,12 +79,37 @@ def upload(backend, files, progress: gr.Progress = PROGRESS) -> str:
         batch = Path(tempfile.mkdtemp(dir=backend.upload_dir))
         for src, name in staged:
             shutil.copyfile(src, batch / name)
-        summary = asst.ingest([batch], progress=lambda phase, done, total: progress(
-            (done, max(total, 1)), desc=phase), wait=30)
+        summary = at_low_priority(backend.cfg.ingest_nice, lambda: asst.ingest(
+            [batch], progress=lambda phase, done, total: progress(
+                (done, max(total, 1)), desc=phase), wait=30))
     lines = [f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}"
              f"; {summary.chunks} passages indexed. / أضيفت التقارير."]
     lines += [f"skipped {p}: {why}" for p, why in summary.skipped]
     return "\n".join(lines)
+
+
+def at_low_priority(nice: int, work: Callable[[], T]) -> T:
+    """``work()`` on a fresh thread whose CPU priority is lowered by ``nice`` (Linux: a
+    thread has its own nice value), so an upload's ingest yields to the users' answers;
+    its result or exception is passed on. Elsewhere, or with ``nice`` 0, it runs here."""
+    if not nice or not sys.platform.startswith("linux"):
+        return work()
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            tid = threading.get_native_id()  # lowered relative to the server, never raised
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+            out["value"] = work()
+        except BaseException as exc:  # handed to the caller below, never lost
+            out["error"] = exc
+
+    worker = threading.Thread(target=run, name="isnad-upload-ingest")
+    worker.start()
+    worker.join()
+    if "error" in out:
+        raise out["error"]  # type: ignore[misc]
+    return out["value"]  # type: ignore[return-value]
 
 
 def remove(backend, key: str) -> str:

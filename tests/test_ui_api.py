@@ -243,3 +243,20 @@ def test_arabic_messages_are_rtl_with_isolated_latin():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_upload_ingest_runs_at_lower_priority_and_passes_results_and_errors_on():
+    import os
+    import threading
+
+    from assistant.ui_reports import at_low_priority
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    here = niceness()
+    assert at_low_priority(5, niceness) == min(19, here + 5)
+    assert niceness() == here  # the calling (server) thread keeps its priority
+    with pytest.raises(InputError, match="bad file"):
+        at_low_priority(5, lambda: (_ for _ in ()).throw(InputError("bad file")))

@@ -20,7 +20,6 @@ The ``W_*`` weights were tuned on arcd (all) and the first half of xquad-ar
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,7 +49,6 @@ W_NEIGHBOUR = 0.06  # penalty: the clause lies just outside its hit
 W_TYPED = {"count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06}
 W_PRESENT = 0.05  # the clause holds some figure / date of the asked type at all
 MAX_SENTENCE = 450  # chars: a clause split off a sentence up to this long is quoted whole
-_SENTENCE_END = re.compile(r"[.!?؟][\"'”’»)]*(?=\s|$)|\n")  # as ``segment`` ends sentences
 
 
 @dataclass(frozen=True)
@@ -243,23 +241,9 @@ def _sentence(c: _Cand, docs: Docs) -> tuple[int, int]:
     ``segment`` cuts sentences over 300 characters into clauses; the answer may
     sit in the clause next to the one that matched the question best.
     """
-    text, base = docs.text(c.hit)
-    spans = docs.spans(c.hit)
-    i = next((k for k, (s, _) in enumerate(spans) if s == c.start), None)
-    if i is None:
-        return c.start, c.end
-    lo = hi = i
-    while lo > 0 and _same_sentence(text, base, spans[lo - 1], spans[lo]):
-        lo -= 1
-    while hi + 1 < len(spans) and _same_sentence(text, base, spans[hi], spans[hi + 1]):
-        hi += 1
-    start, end = spans[lo][0], spans[hi][1]
+    start, end = next(((s, e) for s, e in docs.sentences(c.hit) if s <= c.start and c.end <= e),
+                      (c.start, c.end))
     return (start, end) if end - start <= MAX_SENTENCE else (c.start, c.end)
-
-
-def _same_sentence(text: str, base: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Are clauses ``a`` and ``b`` (adjacent) pieces of one sentence? No sentence end between."""
-    return not _SENTENCE_END.search(text[max(a[0], a[1] - 4) - base:b[0] - base])
 
 
 _WORDS = {

@@ -21,7 +21,7 @@ from .question import Question, concept_forms
 from .records import Hit
 from .terms import Vocabulary, form_matcher, one_edit, root
 from .text import numbers
-from .text.arabic import segment
+from .text.arabic import segment, sentence_spans
 
 GetText = Callable[[str], str]
 WEAK_CREDIT = 0.6  # a key term matched only by root or spelling variant: likely, not surely
@@ -59,6 +59,12 @@ class Docs:
         """Clause spans of the hit's text, in report offsets."""
         text, base = self.text(hit)
         spans = self.memo.of(text).get("spans", lambda: segment(text))
+        return spans if not base else [(s + base, e + base) for s, e in spans]
+
+    def sentences(self, hit: Hit) -> list[tuple[int, int]]:
+        """Sentence spans of the hit's text (``segment`` splits long ones), in report offsets."""
+        text, base = self.text(hit)
+        spans = self.memo.of(text).get("sentences", lambda: sentence_spans(text))
         return spans if not base else [(s + base, e + base) for s, e in spans]
 
     def clauses(self, hit: Hit) -> list[tuple[int, int, bool]]:

@@ -180,18 +180,26 @@ MIN_CLAUSE = 40  # chars: shorter clauses are merged back onto the previous one
 def segment(text: str) -> list[tuple[int, int]]:
     """Sentence/clause spans ``(start, end)`` over ``text``, whitespace trimmed.
 
-    Sentences end at . ! ? ؟ and newlines; sentences longer than ``LONG_SEGMENT``
-    are split into clauses at a comma followed by a clause-opening connective
-    (حيث، فيما، كما، بينما، وسط …), never cutting a figure off from what it counts.
+    Sentences (``sentence_spans``) longer than ``LONG_SEGMENT`` are split into
+    clauses at a comma followed by a clause-opening connective (حيث، فيما، كما،
+    بينما، وسط …), never cutting a figure off from what it counts.
     """
+    return [c for s, e in sentence_spans(text) for c in _clauses(text, s, e)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans over ``text``, whitespace trimmed: a sentence ends at . ! ? ؟ or a
+    newline, not at the dot of an abbreviation or an initial ("U.S.", "م. ثيو")."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.group().startswith(".") and _is_abbreviation(text, m.start()):
             continue
-        spans.extend(_clauses(text, pos, m.end()))
+        if span := _trim(text, pos, m.end()):
+            spans.append(span)
         pos = m.end()
-    spans.extend(_clauses(text, pos, len(text)))
+    if span := _trim(text, pos, len(text)):
+        spans.append(span)
     return spans
 
 

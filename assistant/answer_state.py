@@ -15,12 +15,11 @@ import math
 from collections.abc import Callable
 
 from . import extract
-from .doc_memo import MEMO, ReportMemo
+from .doc_memo import MEMO, ReportMemo, stated_dates
 from .extract import Tok
 from .question import Question, concept_forms
 from .records import Hit
 from .terms import Vocabulary, form_matcher, one_edit, root
-from .text import numbers
 from .text.arabic import segment, sentence_spans
 
 GetText = Callable[[str], str]
@@ -44,8 +43,7 @@ class Docs:
 
     def date_years(self, text: str) -> set[str]:
         """Years of the dates ``text`` states (``find_dates`` is slow on long reports)."""
-        return self.memo.of(text).get("years", lambda: {d.iso[:4] for d in numbers.find_dates(text)
-                                                        if d.iso})
+        return {d[:4] for d in stated_dates(text, self.memo)}
 
     def text(self, hit: Hit) -> tuple[str, int]:
         """The report text and the offset of its first char (0, or the chunk start without get_text)."""

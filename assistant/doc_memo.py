@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+from .text.dates import find_dates
+
 T = TypeVar("T")
 
 MAX_REPORTS = 256  # reports kept
@@ -75,3 +77,9 @@ class ReportMemo:
 
 
 MEMO = ReportMemo()  # the process's memo: answers of every session share it
+
+
+def stated_dates(text: str, memo: ReportMemo | None = None) -> frozenset[str]:
+    """The ISO dates a text states (``find_dates``, slow on long reports), memoised."""
+    return (memo or MEMO).of(text).get(
+        "dates", lambda: frozenset(d.iso for d in find_dates(text) if d.iso))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import IO
 
 from .cite import verify
-from .doc_memo import MEMO
+from .doc_memo import stated_dates
 from .figure_checks import VAGUE, match_figures, revisions
 from .figure_vocab import EVENTS
 from .figures import extract_figures, group_label, place_label
@@ -70,25 +70,26 @@ def same_place(a: str, b: str) -> bool:
 def load_figures(store: Store, flt: FigureFilter | None = None) -> list[Figure]:
     """Figures of the index that pass ``flt``, by report date (undated last), report, offset.
 
-    Category, source and report are filtered in SQL; group (any spelling), place
-    (Arabic or English, fuzzy) and dates by ``figure_checks.match_figures``.
+    Category, group (any spelling, as its label), source and report are filtered in
+    SQL; place (Arabic or English, fuzzy) and dates by ``figure_checks.match_figures``.
     """
     flt = flt or FigureFilter()
+    label = group_label(flt.group) if flt.group else None
+    if flt.group and not label:
+        return []  # a group we do not know counts nothing in the table
     # Report filters as in retrieval; figure dates are matched below (a figure's date).
     where, args = Filters(sources=flt.sources, doc_ids=flt.doc_ids).sql()
     if flt.category:
         where += " AND f.category = ?"
         args.append(flt.category)
-    if flt.group and group_label(flt.group):  # the (category, grp) index: not every figure read
+    if label:  # the (category, grp) index: not every figure is read
         where += " AND f.grp = ?"
-        args.append(group_label(flt.group))
+        args.append(label)
     sql = f"{_SELECT} WHERE {where}"
     sql += " ORDER BY f.date IS NULL, f.date, f.doc_id, f.start, f.figure_id"
     with store.read() as con:
         figs = [Figure(*row) for row in con.execute(sql, args)]
-    if flt.group and not group_label(flt.group):
-        return []  # a group we do not know counts nothing in the table
-    figs = match_figures(figs, group=flt.group or None, place=flt.place or None,
+    figs = match_figures(figs, place=flt.place or None,
                          since=flt.since or None, until=flt.until or None)
     if flt.exact:
         figs = [f for f in figs if not VAGUE & set(f.qualifier.split(","))]
@@ -232,8 +233,7 @@ class Coverage:
     def __call__(self, f: Figure) -> float:
         if f.doc_id not in self._texts:
             rep = self.report(f.doc_id)
-            days = MEMO.of(rep.text).get("days", lambda: {d.iso for d in numbers.find_dates(
-                rep.text) if d.iso}) if self.dates else set()
+            days = stated_dates(rep.text) if self.dates else frozenset()
             self._texts[f.doc_id] = (rep.text, rep.title, not self.dates or bool(self.dates & days))
         text, title, day_ok = self._texts[f.doc_id]
         if not day_ok:

@@ -168,15 +168,8 @@ def in_process_phase(args: argparse.Namespace, idx: Path, questions: list[str]) 
         asst = Assistant(asst.cfg, asst.store, None)
     asst.ask(questions[0])  # warm-up (model, caches), outside the measurement
     threadpool_limits(limits=1, user_api="blas")  # as the server does (ui_backend.py)
-    proc, started = None, time.monotonic()
-    if args.ingest:
-        proc = start_ingest(idx, args.ingest, args.embed_ingest, args.ingest_nice)
-    tally, wall = run_users(args.users, args.seconds, lambda q: asst.ask(q).found, questions)
-    ingest = finish_ingest(proc, args.ingest_grace, started) if proc else "none"
-    report = verify(asst.store)
-    verdict = "ok" if report.ok else "PROBLEMS: " + "; ".join(report.problems)
-    return {"name": "in-process" + (" + ingest" if proc else ""), "tally": tally, "wall": wall,
-            "ingest": ingest, "verify": verdict, "counts": asst.store.counts()}
+    measured = during_ingest(args, idx, lambda q: asst.ask(q).found, questions)
+    return phase_row("in-process", args, *measured, asst.store)
 
 
 def server_phase(args: argparse.Namespace, idx: Path, questions: list[str], work: Path) -> dict:
@@ -189,20 +182,32 @@ def server_phase(args: argparse.Namespace, idx: Path, questions: list[str], work
         wait_ready(url, server)
         ask = HttpAsker(url)
         ask(questions[0])  # warm-up (model load), outside the measurement
-        proc, started = None, time.monotonic()
-        if args.ingest:
-            proc = start_ingest(idx, args.ingest, args.embed_ingest, args.ingest_nice)
-        tally, wall = run_users(args.users, args.seconds, ask, questions)
-        ingest = finish_ingest(proc, args.ingest_grace, started) if proc else "none"
+        measured = during_ingest(args, idx, ask, questions)
     finally:
         stop_server(server)
     asst = Assistant.open(idx)
-    report = verify(asst.store)
-    verdict = "ok" if report.ok else "PROBLEMS: " + "; ".join(report.problems)
-    row = {"name": "server (HTTP)" + (" + ingest" if proc else ""), "tally": tally,
-           "wall": wall, "ingest": ingest, "verify": verdict, "counts": asst.store.counts()}
+    row = phase_row("server (HTTP)", args, *measured, asst.store)
     asst.close()
     return row
+
+
+def during_ingest(args: argparse.Namespace, idx: Path, ask, questions: list[str]
+                  ) -> tuple[Tally, float, str]:
+    """The users for ``--seconds`` while ``--ingest`` (if any) runs: tally, wall, ingest result."""
+    proc, started = None, time.monotonic()
+    if args.ingest:
+        proc = start_ingest(idx, args.ingest, args.embed_ingest, args.ingest_nice)
+    tally, wall = run_users(args.users, args.seconds, ask, questions)
+    return tally, wall, finish_ingest(proc, args.ingest_grace, started) if proc else "none"
+
+
+def phase_row(name: str, args: argparse.Namespace, tally: Tally, wall: float, ingest: str,
+              store) -> dict:
+    """A table row, with the index's ``verify`` result and counts after the run."""
+    report = verify(store)
+    verdict = "ok" if report.ok else "PROBLEMS: " + "; ".join(report.problems)
+    return {"name": name + (" + ingest" if args.ingest else ""), "tally": tally, "wall": wall,
+            "ingest": ingest, "verify": verdict, "counts": store.counts()}
 
 
 def http_phase(args: argparse.Namespace, questions: list[str]) -> dict:
@@ -253,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-ingest", dest="ingest", action="store_const", const=None)
     ap.add_argument("--lexical-ingest", dest="embed_ingest", action="store_false",
                     help="that ingest skips embedding (default: it embeds, as `isnad ingest` does)")
-    ap.add_argument("--ingest-nice", type=int, default=10,
-                    help="`isnad ingest --nice` of that ingest (its default 10; 0 = normal)")
+    ap.add_argument("--ingest-nice", type=int, default=Config.ingest_nice,
+                    help="`isnad ingest --nice` of that ingest (default: the CLI's; 0 = normal)")
     ap.add_argument("--mode", choices=("server", "in-process"), default="server",
                     help="users over HTTP against `isnad serve` (default) or threads sharing "
                          "one Assistant in this process")

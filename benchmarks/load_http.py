@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -99,8 +98,3 @@ class HttpAsker:
             raise RuntimeError(f"server {kind or 'no result'}: {data[:200]}")
         return bool(json.loads(json.loads(data)[0])["found"])
 
-
-def warm(ask: Callable[[str], bool], questions: list[str]) -> None:
-    """One pass over the questions before measuring (models, caches, first connections)."""
-    for q in questions:
-        ask(q)

@@ -34,6 +34,15 @@ def _store(path, reports) -> Store:
     return store
 
 
+def _spread_report(seed_text: str) -> str:
+    """A report whose passages each hold a part of ``CLAIM``, between long seed paragraphs."""
+    filler = [p for p in seed_text.split("\n\n") if len(p) > 300]
+    parts = ["أعلن وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء موقف بلاده.",
+             "وأكد لافروف أن موسكو ستواصل دعم الحكومة السورية.",
+             "وتطرق إلى محادثات جنيف للسلام التي ترعاها الأمم المتحدة."]
+    return "\n\n".join(f"{p}\n\n{f}" for p, f in zip(parts, filler, strict=False))
+
+
 def test_statements_and_questions_are_told_apart():
     assert is_statement(CLAIM)
     assert is_statement("ما لا يقل عن 800 مدني قتلوا في غارات نفذها التحالف في العراق وسوريا "
@@ -59,11 +68,7 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
     """Report A covers the claim across its passages; report B has one short passage that
     repeats some of its words. Question weights rank B's passage first, the statement
     profile (report-level bm25) ranks A first."""
-    filler = [p for p in seed_text.split("\n\n") if len(p) > 300]
-    parts = ["أعلن وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء موقف بلاده.",
-             "وأكد لافروف أن موسكو ستواصل دعم الحكومة السورية.",
-             "وتطرق إلى محادثات جنيف للسلام التي ترعاها الأمم المتحدة."]
-    a = "\n\n".join(f"{p}\n\n{f}" for p, f in zip(parts, filler, strict=False))
+    a = _spread_report(seed_text)
     b = "وزير الخارجية يوم الأربعاء. وزير الخارجية يوم الأربعاء في جنيف."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
     assert store.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0] >= 4
@@ -77,11 +82,7 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
 def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     """"report" is the bm25 of each candidate's whole report, passages that are not
     candidates included; "doc" counts the candidate passages only."""
-    filler = [p for p in seed_text.split("\n\n") if len(p) > 300]
-    parts = ["أعلن وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء موقف بلاده.",
-             "وأكد لافروف أن موسكو ستواصل دعم الحكومة السورية.",
-             "وتطرق إلى محادثات جنيف للسلام التي ترعاها الأمم المتحدة."]
-    a = "\n\n".join(f"{p}\n\n{f}" for p, f in zip(parts, filler, strict=False))
+    a = _spread_report(seed_text)
     b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
     ids, feats, _ = Retriever(store, None, None).candidates(CLAIM, depth=2)

@@ -119,19 +119,19 @@ def times_normalized(norm: str) -> list[tuple[int, int, str, bool]]:
 
 def find_dates(text: str, dayfirst: bool = False) -> list[DateMention]:
     """Dates written in ``text`` with ISO values and spans into ``text``."""
-    if len(text) <= _MEMO_CHARS:  # clauses are read again by every answer; reports are not
+    if len(text) <= MEMO_CHARS:  # clauses are read again by every answer; reports are not
         return list(_dates_memo(text, dayfirst))
     return _find_dates(text, dayfirst)
 
 
 def find_times(text: str) -> list[TimeMention]:
     """Clock times ("02:00", "~14:07", "2:30 pm") with spans into ``text``."""
-    if len(text) <= _MEMO_CHARS:
+    if len(text) <= MEMO_CHARS:
         return list(_times_memo(text))
     return _find_times(text)
 
 
-_MEMO_CHARS = 2000
+MEMO_CHARS = 2000  # texts up to this long (clauses, questions) are memoised; reports are not
 
 
 @lru_cache(maxsize=16384)

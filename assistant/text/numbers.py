@@ -27,7 +27,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .arabic import map_span, normalize_with_map
-from .dates import DateMention, TimeMention, dates_normalized, find_dates, find_times, parse_date
+from .dates import (
+    MEMO_CHARS,
+    DateMention,
+    TimeMention,
+    dates_normalized,
+    find_dates,
+    find_times,
+    parse_date,
+)
 from .dates import times_normalized as _times
 from .numwords import (
     AR_MULTIPLIERS,
@@ -238,12 +246,9 @@ def find_numbers(text: str, skip_dates: bool = False, *,
                  normalized: tuple[str, list[int]] | None = None) -> list[NumberMention]:
     """Figures in ``text`` in order, with qualifiers, ranges and spans into ``text``;
     ``normalized`` is ``normalize_with_map(text)`` when the caller already has it."""
-    if normalized is None and len(text) <= _MEMO_CHARS:
+    if normalized is None and len(text) <= MEMO_CHARS:
         return list(_numbers_memo(text, skip_dates))
     return _find_numbers(text, skip_dates, normalized or normalize_with_map(text))
-
-
-_MEMO_CHARS = 2000  # clauses and questions are read again by every answer; reports are not
 
 
 @lru_cache(maxsize=16384)

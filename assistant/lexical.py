@@ -3,7 +3,7 @@
 Queries are analysed with the same analyser as the index (normalised, stemmed,
 stopwords dropped) and matched as a quoted OR query, so no FTS syntax leaks in;
 long queries keep their rarest terms. ``Filters`` restrict every stage of
-retrieval (here a join, in FAISS an id selector). ``report_term_counts`` reads a
+retrieval (here a join, in FAISS an id selector). ``report_passages`` reads a
 report's stored tokens for the re-ranker's report-level feature. This module ranks
 nothing but chunks by bm25; ``retrieve`` fuses and re-ranks.
 """
@@ -11,7 +11,6 @@ nothing but chunks by bm25; ``retrieve`` fuses and re-ranks.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,16 +127,13 @@ def term_idf(store: Store, terms: list[str]) -> dict[str, float]:
     return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in rows}
 
 
-def report_term_counts(store: Store, docs: list[str], terms: set[str]) -> list[dict[str, int]]:
-    """For each doc_id of ``docs``: counts of ``terms`` over all the stored passages of that
-    report (the analysed tokens the index kept; ~10 ms for a claim's ~60 reports)."""
+def report_passages(store: Store, docs: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The doc_id and analysed tokens (as the index kept them) of every stored passage of
+    the reports ``docs`` (~10 ms for a claim's ~60 reports)."""
     wanted = list(dict.fromkeys(docs))
     if not wanted:
-        return []
+        return [], []
     rows = store.conn().execute(
         "SELECT c.doc_id, f.tokens FROM chunks c JOIN chunks_fts f ON f.rowid = c.chunk_id "
         f"WHERE c.doc_id IN ({','.join('?' * len(wanted))})", wanted).fetchall()
-    per_doc: dict[str, Counter[str]] = {d: Counter() for d in wanted}
-    for d, toks in rows:
-        per_doc[d].update(t for t in toks.split() if t in terms)
-    return [dict(per_doc[d]) for d in docs]
+    return [d for d, _ in rows], [t.split() for _, t in rows]

@@ -29,7 +29,7 @@ from .lexical import (
     fts_query,
     lexical_search,
     query_terms,
-    report_term_counts,
+    report_passages,
     term_idf,
 )
 from .records import Hit
@@ -214,8 +214,11 @@ class Retriever:
         lengths = [reports.get(c, ("", 1))[1] for c in ids]
         terms = set(q.terms)
         doc = doc_bm25(q, report_counts(docs, toks, terms), lengths) if want_doc else None
-        report = (doc_bm25(q, report_term_counts(self.store, docs, terms), lengths)
-                  if want_report else None)
+        report = None
+        if want_report:  # the same counts over every passage of each report
+            owners, passages = report_passages(self.store, docs)
+            whole = dict(zip(owners, report_counts(owners, passages, terms), strict=True))
+            report = doc_bm25(q, [whole.get(d, {}) for d in docs], lengths)
         return doc, report
 
     def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],

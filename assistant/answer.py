@@ -20,7 +20,9 @@ The ``W_*`` weights were tuned on arcd (all) and the first half of xquad-ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from . import extract
@@ -36,6 +38,7 @@ from .question import (
 from .records import Answer, Citation, Hit
 from .terms import form_matcher
 from .text.arabic import detect_language
+from .twins import counterpart
 
 TOP_HITS = 10  # passages read for an answer
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
@@ -48,7 +51,9 @@ W_NEIGHBOUR = 0.06  # penalty: the clause lies just outside its hit
 # period asked about are strong evidence; places and names found on open text much less so
 W_TYPED = {"count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06}
 W_PRESENT = 0.05  # the clause holds some figure / date of the asked type at all
+W_SOURCE = 0.15  # * share of the source the question names ("according to …") in the clause
 MAX_SENTENCE = 450  # chars: a clause split off a sentence up to this long is quoted whole
+TwinOf = Callable[[Hit], "Hit | None"]  # a report's version in the language of record (twins.py)
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,14 @@ class _Cand:
 
 def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
                     min_confidence: float = 0.35,
-                    history: list[tuple[str, str]] | None = None) -> Answer:
-    """Answer ``question`` from ``hits`` by quoting the report sentences that state it."""
+                    history: list[tuple[str, str]] | None = None,
+                    twin_of: TwinOf | None = None) -> Answer:
+    """Answer ``question`` from ``hits`` by quoting the report sentences that state it.
+
+    With ``twin_of``, an answer found in a translation is quoted first from the
+    report's version of record (when the same figure/date is found there), then
+    from the translation.
+    """
     if history and is_elliptic(question):
         question = resolve_followup(question, history)
     q = understand(question)
@@ -80,11 +91,13 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
             q.qtype != "other" and not any(c.found for c in cands):
         return _refusal(q, cands, docs)
     best = cands[0]
-    others = _others(q, best, cands)
-    cites = [_citation(i + 1, c, docs) for i, c in enumerate([best, *(o for o, _ in others)])]
-    md = _markdown(q, best, others, cites)
+    lead = _lead(q, best, docs, twin_of)
+    others = [(c, k) for c, k in _others(q, best, cands)
+              if c.hit.doc_id not in {x.hit.doc_id for x in lead}]
+    cites = [_citation(i + 1, c, docs) for i, c in enumerate([*lead, *(o for o, _ in others)])]
+    md = _markdown(q, lead, others, cites)
     return Answer(question=question, found=True, answer=md,
-                  short_answer=best.found.text if best.found else None, mode="evidence",
+                  short_answer=_plain(best.found.text) if best.found else None, mode="evidence",
                   citations=cites, checks=verify(md, cites))
 
 
@@ -142,8 +155,9 @@ def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], wher
     if best:
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
+    said = sum(_any_match(toks + context, (w,)) for w in q.sources) / max(1, len(q.sources))
     return _Cand(where.rank, hit, s + base, e + base, cov, best,
-                 _score(q, cov, best, where, bool(typed)) * penalty, places_ok)
+                 _score(q, cov, best, where, bool(typed), said) * penalty, places_ok)
 
 
 def _dedupe(cands: list[_Cand]) -> list[_Cand]:
@@ -157,12 +171,14 @@ def _dedupe(cands: list[_Cand]) -> list[_Cand]:
 
 
 def _score(q: Question, coverage: float, found: Found | None, where: _Where,
-           has_type: bool) -> float:
+           has_type: bool, said: float = 0.0) -> float:
     """Coverage of the question weighs most, then the retrieval rank of the clause's report.
 
     An answer of the asked type is a bonus, not a gate (on open text the type
     extractors miss most names and fire on unrelated figures); for a count or
     date question any figure or year in the clause is a smaller bonus of its own.
+    A question that names its source ("according to the Observatory") prefers
+    the clauses that name it (``said``: the share of the source's words).
     """
     retrieval = (W_REPORT / (1 + where.report) + W_HIT / (1 + where.rank)
                  - W_NEIGHBOUR * where.neighbour)
@@ -172,7 +188,9 @@ def _score(q: Question, coverage: float, found: Found | None, where: _Where,
     w_present = W_PRESENT if q.qtype in ("count", "date", "time") else 0.0
     raw = (W_COVERAGE * coverage + retrieval + w_typed * (found.score if found else 0.0)
            + w_present * has_type)
-    return raw / (W_COVERAGE + W_REPORT + W_HIT + w_typed + w_present)  # 1: a perfect clause
+    score = raw / (W_COVERAGE + W_REPORT + W_HIT + w_typed + w_present)  # 1: a perfect clause
+    # a bonus, not a share of the whole: naming no source costs no confidence
+    return min(1.0, score + W_SOURCE * said)
 
 
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:
@@ -193,6 +211,21 @@ def _constraint_penalty(q: Question, hit: Hit, docs: Docs,
         if not years & (known | docs.terms(hit)) and not years & docs.date_years(docs.text(hit)[0]):
             penalty *= 0.5
     return penalty
+
+
+def _lead(q: Question, best: _Cand, docs: Docs, twin_of: TwinOf | None) -> list[_Cand]:
+    """The best clause, preceded by its counterpart in the version of record if there is one."""
+    twin = twin_of(best.hit) if twin_of and best.found and docs.get_text else None
+    if twin is None or best.found is None:
+        return [best]
+    text, _ = docs.text(best.hit)
+    got = counterpart(q, best.found, (best.start + best.end) / 2 / max(1, len(text)),
+                      docs.text(twin)[0],
+                      docs.spans(twin))
+    if got is None:
+        return [best]
+    (start, end), found = got
+    return [replace(best, hit=twin, start=start, end=end, found=found), best]
 
 
 def _others(q: Question, best: _Cand, cands: list[_Cand]) -> list[tuple[_Cand, str]]:
@@ -248,20 +281,31 @@ def _sentence(c: _Cand, docs: Docs) -> tuple[int, int]:
 
 _WORDS = {
     "ar": {"same": "تقرير آخر يذكر الرقم نفسه", "conflict": "تقرير آخر يذكر رقماً مختلفاً",
-           "none": "لا تذكر التقارير المتاحة ذلك.", "closest": "أقرب المقاطع:"},
+           "none": "لا تذكر التقارير المتاحة ذلك.", "closest": "أقرب المقاطع:",
+           "version": "المقطع نفسه في النسخة {lang} من التقرير"},
     "en": {"same": "Another report gives the same answer", "conflict": "Another report gives a different answer",
-           "none": "The reports do not state this.", "closest": "Closest passages:"},
+           "none": "The reports do not state this.", "closest": "Closest passages:",
+           "version": "The same passage in the {lang} version of the report"},
 }
 
 
-def _markdown(q: Question, best: _Cand, others: list[tuple[_Cand, str]],
+_LANGUAGES = {"en": {"en": "English", "ar": "الإنجليزية"}, "ar": {"en": "Arabic", "ar": "العربية"}}
+
+
+def _markdown(q: Question, lead: list[_Cand], others: list[tuple[_Cand, str]],
               cites: list[Citation]) -> str:
-    words = _WORDS[q.lang if q.lang in _WORDS else "en"]
+    lang = q.lang if q.lang in _WORDS else "en"
+    words, best = _WORDS[lang], lead[-1]
     lines = []
     if best.found:
-        lines += [f"**{_flat(best.found.text)}** [1]", ""]
+        marks = " ".join(f"[{c.n}]" for c in cites[:len(lead)])
+        lines += [f"**{_plain(best.found.text)}** {marks}", ""]
     lines.append(f"> {_flat(cites[0].quote)} [1]")
-    for (c, kind), cite in zip(others, cites[1:], strict=True):
+    if len(lead) > 1:  # the quote's translation: the version the answer was found in
+        code = best.hit.language
+        name = _LANGUAGES.get(code, {}).get(lang, code)
+        lines += ["", words["version"].format(lang=name) + ": [2]", f"> {_flat(cites[1].quote)} [2]"]
+    for (c, kind), cite in zip(others, cites[len(lead):], strict=True):
         note = words[kind] + (f" ({_flat(c.found.text)})" if c.found else "")
         lines += ["", f"{note}: [{cite.n}]", f"> {_flat(cite.quote)} [{cite.n}]"]
     return "\n".join(lines)
@@ -269,6 +313,11 @@ def _markdown(q: Question, best: _Cand, others: list[tuple[_Cand, str]],
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def _plain(text: str) -> str:
+    """A short answer without the report's markdown marks ("**212**", "1561[ مقطع")."""
+    return _flat(re.sub(r"[*_\[\]`]+", " ", text))
 
 
 def _refusal(q: Question, cands: list[_Cand], docs: Docs) -> Answer:

@@ -97,7 +97,7 @@ class Docs:
         """Does the title or report hold a term matching one of ``forms`` (any spelling)?"""
         text, _ = self.text(hit)
         vocab = self.memo.of(text).get(("vocab", hit.title), lambda: Vocabulary(self.terms(hit)))
-        return vocab.matches(forms)
+        return vocab.names(forms)
 
 
 class Asked:

@@ -86,11 +86,12 @@ class Assistant:
         standalone = self._standalone(question, history, llm)
         timer.lap("understand")
         with self.store.read():  # hits and the texts they quote: one committed state
-            hits = self.retriever.search(standalone, 10,
-                                         _filters(since, until, sources, doc_ids))
+            flt = _filters(since, until, sources, doc_ids)
+            hits = self.retriever.search(standalone, 10, flt)
             timer.lap("retrieve")
             answer = answer_evidence(standalone, hits, self.get_text,
-                                     min_confidence=self.cfg.min_confidence, history=history)
+                                     min_confidence=self.cfg.min_confidence, history=history,
+                                     twin_of=self._twin_finder(flt))
             answer = self._with_figures(standalone, answer, since, until, sources, doc_ids)
             timer.lap("answer")
         if llm is not None and hits:
@@ -109,6 +110,29 @@ class Assistant:
             except LLMError:
                 pass  # the rule-based rewrite below still resolves the follow-up
         return resolve_followup(question, history or [])
+
+    def _twin_finder(self, flt: Filters) -> Callable[[Hit], Hit | None] | None:
+        """The version of a hit's report in ``Config.record_language`` that passes ``flt``."""
+        from .twins import twin_paths
+
+        lang = self.cfg.record_language
+        where, args = flt.sql()
+
+        def twin_of(hit: Hit) -> Hit | None:
+            paths = twin_paths(hit.path, lang) if hit.language != lang else []
+            if not paths:
+                return None
+            row = self.store.conn().execute(
+                "SELECT doc_id, path, record, title, date, source, url FROM reports r "
+                f"WHERE r.path IN ({','.join('?' * len(paths))}) AND r.record IS ? "
+                f"AND r.language = ? AND {where} LIMIT 1",
+                [*paths, hit.record, lang, *args]).fetchone()
+            return None if row is None else Hit(
+                rank=hit.rank, doc_id=row[0], path=row[1], record=row[2], title=row[3],
+                date=row[4], source=row[5], url=row[6], text="", start=0, end=0,
+                score=hit.score, language=lang)
+
+        return twin_of if lang else None
 
     def _llm_or_evidence(self, llm, question: str, hits: list[Hit], history,
                          evidence: Answer, on_delta) -> Answer:

@@ -21,6 +21,7 @@ from .text.arabic import normalize
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE = re.compile(r"(?<=[.!?؟])\s+|\n+")
 _DECOR = re.compile(r"^[>\s*#_\-•]+|[*_]+")
+_LINK = re.compile(r"\]\([^)\s]*\)|https?://\S+")  # a quoted link's address states no fact
 
 
 def verify(answer_md: str, citations: list[Citation]) -> list[Check]:
@@ -29,7 +30,7 @@ def verify(answer_md: str, citations: list[Citation]) -> list[Check]:
     checks: list[Check] = []
     for sentence in _sentences(answer_md):
         marks = [int(n) for n in _MARKER.findall(sentence)]
-        claim = _MARKER.sub("", sentence).strip()
+        claim = _MARKER.sub("", _LINK.sub("] ", sentence)).strip()
         if not marks:
             if _has_facts(claim):
                 checks.append(Check(claim, False, "no citation marker"))

@@ -37,6 +37,9 @@ class Config:
     context_tokens: int = 1800
     # Answers.
     min_confidence: float = 0.35
+    # A report published in two languages (X.md / X_ar.md) is cited first in this one, then
+    # in the version the answer was found in (twins.py); "" cites only the version found.
+    record_language: str = "ar"
     # LLM (optional): OpenAI-compatible URL or "ollama:<host>".
     llm_url: str | None = None
     llm_model: str | None = None

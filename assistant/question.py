@@ -49,6 +49,7 @@ class Question:
     dates: tuple[str, ...] = ()  # ISO dates (YYYY, YYYY-MM or YYYY-MM-DD) the question names
     event_terms: tuple[str, ...] = ()
     numbers: tuple[float, ...] = ()  # figures the question itself states ("among the 25 dead")
+    sources: tuple[str, ...] = ()  # who the answer is attributed to ("according to the Observatory")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,15 @@ _GROUPS = frozenset({"regime", "isis", "hts", "civilians", "fighters", "children
                      "staff", "patients", "doctors"})
 _LATIN_PLACE = re.compile(
     r"\b(?:in|at|near|on|of|from|outside|around)\s+((?:[A-Z][\w'’-]+)(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)*)")
+# the source an answer is attributed to: "according to X", "did X give", "بحسب X", "وفق X"
+_SOURCE_RE = re.compile(
+    r"\b(?:did|does|do)\s+(?:the\s+)?(.{3,60}?)\s+(?:give|say|report|count|record|document|"
+    r"put|estimate|state)\b|\b(?:according to|as reported by)\s+(?:the\s+)?(.{3,60}?)"
+    r"(?=[,?.؟،]|$|\s(?:on|in|for|about)\s)|(?:^|\s)(?:بحسب|حسب|وفق|وفقا ل|نقلا عن|طبقا ل)\s*"
+    r"(?:ما\s+(?:افاد|قال|ذكر)\S*\s+)?(\S+(?:\s+\S+){0,3}?)(?=[,?.؟،]|$)")
+_SOURCE_STOP = frozenset(tokenize("the of for and report reports تقرير تقارير ال"))
 _AR_PLACE = re.compile(
+
     r"(?:\bفي|\bب|\bمن|\bالي|\bعلي)\s*(?:بلده|مدينه|قريه|حي|ريف|محافظه|منطقه|مخيم)\s+([^\s؟?،,]+(?:\s+(?!(?:يوم|في|من|الي|علي|خلال|منذ|بعد|قبل|عام|سنه)\b)[^\s؟?،,]+)?)")
 
 
@@ -100,8 +109,15 @@ def _parse(text: str) -> _Parse:
     nums = tuple(m.value for m in numbers.find_numbers(text)
                  if not any(s <= m.start < e for s, e in taken))
     q = Question(text, qtype, lang, tuple(dict.fromkeys(target)), key, places, dates,
-                 tuple(dict.fromkeys(events)), nums)
+                 tuple(dict.fromkeys(events)), nums, _sources(norm))
     return _Parse(q, cue, target_span, place_spans, date_spans)
+
+
+def _sources(norm: str) -> tuple[str, ...]:
+    """Analysed words naming who the question attributes the answer to (may be empty)."""
+    m = _SOURCE_RE.search(norm)
+    words = tokenize(next((g for g in m.groups() if g), "")) if m else []
+    return tuple(w for w in dict.fromkeys(words) if w not in _SOURCE_STOP and not w.isdigit())
 
 
 def _counted_words(words: list[str]) -> list[str]:

@@ -154,6 +154,7 @@ class Vocabulary:
         self.prefixes = frozenset(t[:3] for t in words)
         self.tails = frozenset(t[1:] for t in words if t[:1] in _PREFIX_LETTERS)
         self.joined = "\n".join(words)
+        self._by_head: dict[tuple[str, int], list[str]] | None = None
 
     def matches(self, forms: tuple[str, ...]) -> bool:
         """Same answer as ``any(form_matcher(forms)(t) for t in terms)``."""
@@ -166,3 +167,20 @@ class Vocabulary:
         if any(f in self.joined for f in long_):  # containment in a term ("\n" in no form)
             return True
         return any(f[0] in _PREFIX_LETTERS and f[1:] in self.tails for f in long_)
+
+    def names(self, forms: tuple[str, ...]) -> bool:
+        """``matches``, or a term one letter off a form of 5+ letters: a name spelled twice
+        (Shinan / Shanan, غولدينسون / غولدنسون)."""
+        if self.matches(forms):
+            return True
+        long_ = [f for f in forms if len(f) >= 5 and not f.isdigit()]
+        if not long_:
+            return False
+        if self._by_head is None:  # built once per report (the vocabulary is memoised)
+            heads: dict[tuple[str, int], list[str]] = {}
+            for t in self.terms:
+                if len(t) >= 4 and not t.isdigit():
+                    heads.setdefault((t[0], len(t)), []).append(t)
+            self._by_head = heads
+        return any(one_edit(f, t) for f in long_ for n in (len(f) - 1, len(f), len(f) + 1)
+                   for t in self._by_head.get((f[0], n), ()))

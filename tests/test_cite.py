@@ -94,3 +94,14 @@ def test_evidence_answers_verify_clean(seed_text):
         assert a.checks and not _failures(a.checks)
         assert main_figure_ok(a.short_answer, a.checks)
         assert verify(a.answer, a.citations) == a.checks
+
+
+def test_link_addresses_state_no_facts():
+    text = ("The Syrian Archive collected [1748 videos](https://syrianarchive.org/en/database?"
+            "location=%D8%AD%D9%84%D8%A8&after=2016-07-01) of violations in Aleppo.")
+    cite = Citation(n=1, doc_id="d", path="d.md", record=None, title="", date=None, source="",
+                    url="", quote=text, start=0, end=len(text), score=1.0)
+    checks = verify(f"**1748 videos** [1]\n\n> {text} [1]", [cite])
+    assert {c.claim for c in checks} == {"1748", "aleppo"}  # nothing read off the URL
+    assert all(c.ok for c in checks)
+    assert _failures(verify("**1750 videos** [1]", [cite]))

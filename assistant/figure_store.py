@@ -33,6 +33,7 @@ from .store import Store
 from .terms import form_matcher
 from .text import numbers
 from .text.arabic import detect_language, normalize, tokenize
+from .twins import same_report
 
 COLUMNS = ("value", "qualifier", "category", "group", "place", "period", "date", "doc_id",
            "path", "record", "quote", "start", "end")
@@ -198,7 +199,9 @@ def enrich_count_answer(answer: Answer, figures: list[Figure],
     if anchor is None or anchor.category not in EVENTS or not (anchor.group or anchor.place):
         return answer  # only tolls of a named group or place are followed across reports
     cover = Coverage(answer.question, report)
-    others = _others(anchor, figures, cover)
+    path = report(anchor.doc_id).path  # a translation of the anchor's report is not another
+    others = [f for f in _others(anchor, figures, cover)
+              if not same_report(path, report(f.doc_id).path)]
     if not others:
         return answer
     cites = list(answer.citations)

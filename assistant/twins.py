@@ -6,7 +6,8 @@ language of record (``Config.record_language``, Arabic by default) first and
 the version the answer was found in next to it, so a journalist checks the
 figure in the report of record and reads it in the question's language.
 
-``twin_paths`` names the paths a report's other version would have;
+``twin_paths`` names the paths a report's other version would have,
+``same_report`` tells two versions of one report apart from two reports;
 ``counterpart`` finds, in the other version's text, the sentence that states
 the same answer (same figure, date or time key, found by the same typed
 extraction the answer used) at about the same relative place in the report.
@@ -43,6 +44,18 @@ def twin_paths(path: str, lang: str) -> list[str]:
     if m and lang == "en":
         names.insert(0, f"{stem}{ext}")  # the unmarked file is the English one
     return [prefix + n for n in names]
+
+
+def same_report(path_a: str, path_b: str) -> bool:
+    """Are two paths versions of one report (``X.md`` / ``X_ar.md``)?"""
+    return path_a != path_b and _base(path_a) == _base(path_b)
+
+
+def _base(path: str) -> str:
+    folder, _, name = path.rpartition("/")
+    m = _SUFFIX.match(name)
+    stem, ext = (m["stem"], m["ext"] or "") if m else _split_ext(name)
+    return f"{folder}/{stem}{ext}".lower()
 
 
 def _split_ext(name: str) -> tuple[str, str]:

@@ -24,8 +24,7 @@ date: 2019-05-03
 
 The local council kept a register of the damage in the weeks before the attack.
 
-On 3 May 2019 an airstrike hit the market of Kafr Nabl. Twelve civilians were killed and
-30 were injured, the local council said. Four shops were destroyed.
+On 3 May 2019 an airstrike hit the market of Kafr Nabl. Twelve civilians were killed and 30 were injured, the local council said. Four shops were destroyed.
 
 The council said 7 of the injured were children.
 """
@@ -36,8 +35,7 @@ date: 2019-05-03
 
 احتفظ المجلس المحلي بسجل للأضرار في الأسابيع التي سبقت الهجوم.
 
-في 3 أيار 2019 استهدفت غارة جوية سوق كفرنبل. قُتل 12 مدنياً وأصيب 30 آخرون بحسب المجلس المحلي.
-ودُمّرت أربعة محال.
+في 3 أيار 2019 استهدفت غارة جوية سوق كفرنبل. قُتل 12 مدنياً وأصيب 30 آخرون بحسب المجلس المحلي. ودُمّرت أربعة محال.
 
 وقال المجلس إن 7 من الجرحى أطفال.
 """
@@ -77,6 +75,7 @@ def test_answer_cites_the_arabic_version_first(tmp_path):
     for c in a.citations:
         assert c.quote == asst.get_text(c.doc_id)[c.start:c.end]
     assert "[1] [2]" in a.answer and "English version" in a.answer
+    assert len(a.citations) == 2 and "Over time" not in a.answer  # a translation: no revision
     assert all(c.ok for c in a.checks), a.checks
 
 
@@ -162,3 +161,15 @@ def test_attributed_figure_is_preferred(shared_data):
     plain = answer_evidence(q.replace("did the Syrian Observatory for Human Rights give",
                                       "was given"), hits, texts.get)
     assert plain.citations[0].doc_id == "1919191742"  # no source named: rank decides
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("inv/Incident-4.md", "inv/Incident-4_ar.md", True),
+    ("inv/Incident-4_ar.md", "inv/incident-4.md", True),
+    ("inv/Incident-4.md", "inv/Incident-5_ar.md", False),
+    ("inv/Incident-4.md", "other/Incident-4_ar.md", False),
+    ("inv/Incident-4.md", "inv/Incident-4.md", False),
+])
+def test_same_report(a, b, same):
+    from assistant.twins import same_report
+    assert same_report(a, b) is same

@@ -8,10 +8,13 @@ report and passage and, as a bonus, whether it holds an answer of the asked
 type (``extract.py``); a typed question is refused only when no clause holds an
 answer of its type, and the best-covered clause may be quoted without a short
 answer. A clause that segmentation cut from a sentence of readable length is
-quoted with its whole sentence. Then it writes markdown: the short answer, the
-quote with [n] markers, and quotes from other reports that give the same or a
-different figure. Below ``min_confidence`` it says the reports do not state it
-and lists the closest passages. No LLM, no I/O: the report text comes from the
+quoted with its whole sentence. Given the index's embedder (``meaning``), near-tied
+clauses are told apart by their sentence's similarity to the question
+(``sentence_rank.py``). The answer (``answer_render.py``) gives the short
+answer, the quote with [n] markers (first from the report's version of record,
+``twins.py``), and quotes from other reports that give the same or a different
+figure. Below ``min_confidence`` it says the reports do not state it and lists
+the closest passages. No LLM, no I/O: the report text comes from the
 ``get_text`` callable.
 
 The ``W_*`` weights were tuned on arcd (all) and the first half of xquad-ar
@@ -20,13 +23,13 @@ The ``W_*`` weights were tuned on arcd (all) and the first half of xquad-ar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from . import extract
-from .answer_state import Asked, Docs, GetText
+from . import extract, sentence_rank
+from .answer_render import citation, markdown, plain, refusal, sentence_span
+from .answer_state import Asked, Cand, Docs, GetText
 from .cite import verify
 from .extract import Found, Tok
 from .question import (
@@ -35,7 +38,8 @@ from .question import (
     resolve_followup,
     understand,
 )
-from .records import Answer, Citation, Hit
+from .records import Answer, Hit
+from .sentence_rank import SentenceMeaning
 from .terms import form_matcher
 from .text.arabic import detect_language
 from .twins import counterpart
@@ -52,29 +56,19 @@ W_NEIGHBOUR = 0.06  # penalty: the clause lies just outside its hit
 W_TYPED = {"count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06}
 W_PRESENT = 0.05  # the clause holds some figure / date of the asked type at all
 W_SOURCE = 0.15  # * share of the source the question names ("according to …") in the clause
-MAX_SENTENCE = 450  # chars: a clause split off a sentence up to this long is quoted whole
 TwinOf = Callable[[Hit], "Hit | None"]  # a report's version in the language of record (twins.py)
-
-
-@dataclass(frozen=True)
-class _Cand:
-    """A clause of a hit with its scores and best typed answer."""
-
-    rank: int
-    hit: Hit
-    start: int
-    end: int
-    coverage: float
-    found: Found | None
-    score: float
-    places_ok: bool = True  # the clause or its context names every place of the question
 
 
 def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
                     min_confidence: float = 0.35,
                     history: list[tuple[str, str]] | None = None,
-                    twin_of: TwinOf | None = None) -> Answer:
+                    twin_of: TwinOf | None = None,
+                    meaning: SentenceMeaning | None = None) -> Answer:
     """Answer ``question`` from ``hits`` by quoting the report sentences that state it.
+
+    With ``meaning`` (the index's embedder, ``sentence_rank.py``), candidates whose
+    lexical scores nearly tie are told apart by their sentence's similarity to the
+    question; without it the lexical best is quoted.
 
     With ``twin_of``, an answer found in a translation is quoted first from the
     report's version of record (when the same figure/date is found there), then
@@ -89,19 +83,39 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
     # otherwise the clause that best covers the question wins, typed answer or not
     if not cands or cands[0].score < min_confidence or \
             q.qtype != "other" and not any(c.found for c in cands):
-        return _refusal(q, cands, docs)
-    best = cands[0]
+        return refusal(q, cands, docs)
+    best = _by_meaning(q, question, cands, docs, meaning)
     lead = _lead(q, best, docs, twin_of)
     others = [(c, k) for c, k in _others(q, best, cands)
               if c.hit.doc_id not in {x.hit.doc_id for x in lead}]
-    cites = [_citation(i + 1, c, docs) for i, c in enumerate([*lead, *(o for o, _ in others)])]
-    md = _markdown(q, lead, others, cites)
+    cites = [citation(i + 1, c, docs) for i, c in enumerate([*lead, *(o for o, _ in others)])]
+    md = markdown(q, lead, others, cites)
     return Answer(question=question, found=True, answer=md,
-                  short_answer=_plain(best.found.text) if best.found else None, mode="evidence",
+                  short_answer=plain(best.found.text) if best.found else None, mode="evidence",
                   citations=cites, checks=verify(md, cites))
 
 
-def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[_Cand]:
+def _by_meaning(q: Question, question: str, cands: list[Cand], docs: Docs,
+                meaning: SentenceMeaning | None) -> Cand:
+    """The lexical best, or the near-tie whose quoted sentence is closest to the question.
+
+    Not for count questions: a figure tied to what is counted, often on a terse
+    fact-sheet line ("الهجمات: ثلاث غارات جوية"), is better evidence than a
+    wordier sentence that paraphrases the question (dev_qa lost 2 of 22).
+    """
+    n = sentence_rank.near_best([c.score for c in cands])
+    if meaning is None or q.qtype == "count" or n < 2:
+        return cands[0]
+    spans = []
+    for c in cands[:n]:
+        text, base = docs.text(c.hit)
+        start, end = sentence_span(c, docs)
+        spans.append((text, start - base, end - base))
+    sims = meaning.similarities(question, spans)
+    return cands[sentence_rank.choose([c.score for c in cands[:n]], sims)]
+
+
+def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     asked = Asked(q)
     spans = [(rank, hit, docs.clauses(hit)) for rank, hit in enumerate(hits)]
     asked.weigh(_clause_tokens(spans, docs))
@@ -139,7 +153,7 @@ class _Where:
 
 
 def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], where: _Where,
-            penalty: float, cross: bool) -> _Cand:
+            penalty: float, cross: bool) -> Cand:
     """Score one clause (``span``: previous clause start, start, end in report offsets)."""
     q, keys = asked.q, asked
     text, base = docs.text(hit)
@@ -156,13 +170,13 @@ def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], wher
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
     said = sum(_any_match(toks + context, (w,)) for w in q.sources) / max(1, len(q.sources))
-    return _Cand(where.rank, hit, s + base, e + base, cov, best,
+    return Cand(where.rank, hit, s + base, e + base, cov, best,
                  _score(q, cov, best, where, bool(typed), said) * penalty, places_ok)
 
 
-def _dedupe(cands: list[_Cand]) -> list[_Cand]:
+def _dedupe(cands: list[Cand]) -> list[Cand]:
     """One candidate per clause (overlapping hits of one report share clauses): the best."""
-    best: dict[tuple[str, int], _Cand] = {}
+    best: dict[tuple[str, int], Cand] = {}
     for c in cands:
         key = (c.hit.doc_id, c.start)
         if key not in best or c.score > best[key].score:
@@ -213,7 +227,7 @@ def _constraint_penalty(q: Question, hit: Hit, docs: Docs,
     return penalty
 
 
-def _lead(q: Question, best: _Cand, docs: Docs, twin_of: TwinOf | None) -> list[_Cand]:
+def _lead(q: Question, best: Cand, docs: Docs, twin_of: TwinOf | None) -> list[Cand]:
     """The best clause, preceded by its counterpart in the version of record if there is one."""
     twin = twin_of(best.hit) if twin_of and best.found and docs.get_text else None
     if twin is None or best.found is None:
@@ -228,14 +242,14 @@ def _lead(q: Question, best: _Cand, docs: Docs, twin_of: TwinOf | None) -> list[
     return [replace(best, hit=twin, start=start, end=end, found=found), best]
 
 
-def _others(q: Question, best: _Cand, cands: list[_Cand]) -> list[tuple[_Cand, str]]:
+def _others(q: Question, best: Cand, cands: list[Cand]) -> list[tuple[Cand, str]]:
     """Quotes from other reports that give the same answer ("same") or another ("conflict").
 
     A different answer counts as conflicting only when its clause is about the
     same thing: as much of the question covered, the question's places named,
     and a report date within a week of the best answer's report.
     """
-    out: list[tuple[_Cand, str]] = []
+    out: list[tuple[Cand, str]] = []
     seen = {best.hit.doc_id}
     for c in cands:
         if len(out) >= MAX_OTHERS or c.score < 0.75 * best.score:
@@ -249,87 +263,10 @@ def _others(q: Question, best: _Cand, cands: list[_Cand]) -> list[tuple[_Cand, s
     return out
 
 
-def _same_subject(best: _Cand, c: _Cand) -> bool:
+def _same_subject(best: Cand, c: Cand) -> bool:
     if c.coverage < 0.9 * best.coverage or not c.places_ok:
         return False
     a, b = best.hit.date, c.hit.date
     if a and b and len(a) >= 10 and len(b) >= 10:
         return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= 7
     return True
-
-
-def _citation(n: int, c: _Cand, docs: Docs) -> Citation:
-    text, base = docs.text(c.hit)
-    start, end = _sentence(c, docs)
-    quote = text[start - base:end - base]
-    h = c.hit
-    return Citation(n=n, doc_id=h.doc_id, path=h.path, record=h.record, title=h.title, date=h.date,
-                    source=h.source, url=h.url, quote=quote, start=start, end=end,
-                    score=round(c.score, 4))
-
-
-def _sentence(c: _Cand, docs: Docs) -> tuple[int, int]:
-    """The whole sentence of the clause when segmentation split a sentence of readable length.
-
-    ``segment`` cuts sentences over 300 characters into clauses; the answer may
-    sit in the clause next to the one that matched the question best.
-    """
-    start, end = next(((s, e) for s, e in docs.sentences(c.hit) if s <= c.start and c.end <= e),
-                      (c.start, c.end))
-    return (start, end) if end - start <= MAX_SENTENCE else (c.start, c.end)
-
-
-_WORDS = {
-    "ar": {"same": "تقرير آخر يذكر الرقم نفسه", "conflict": "تقرير آخر يذكر رقماً مختلفاً",
-           "none": "لا تذكر التقارير المتاحة ذلك.", "closest": "أقرب المقاطع:",
-           "version": "المقطع نفسه في النسخة {lang} من التقرير"},
-    "en": {"same": "Another report gives the same answer", "conflict": "Another report gives a different answer",
-           "none": "The reports do not state this.", "closest": "Closest passages:",
-           "version": "The same passage in the {lang} version of the report"},
-}
-
-
-_LANGUAGES = {"en": {"en": "English", "ar": "الإنجليزية"}, "ar": {"en": "Arabic", "ar": "العربية"}}
-
-
-def _markdown(q: Question, lead: list[_Cand], others: list[tuple[_Cand, str]],
-              cites: list[Citation]) -> str:
-    lang = q.lang if q.lang in _WORDS else "en"
-    words, best = _WORDS[lang], lead[-1]
-    lines = []
-    if best.found:
-        marks = " ".join(f"[{c.n}]" for c in cites[:len(lead)])
-        lines += [f"**{_plain(best.found.text)}** {marks}", ""]
-    lines.append(f"> {_flat(cites[0].quote)} [1]")
-    if len(lead) > 1:  # the quote's translation: the version the answer was found in
-        code = best.hit.language
-        name = _LANGUAGES.get(code, {}).get(lang, code)
-        lines += ["", words["version"].format(lang=name) + ": [2]", f"> {_flat(cites[1].quote)} [2]"]
-    for (c, kind), cite in zip(others, cites[len(lead):], strict=True):
-        note = words[kind] + (f" ({_flat(c.found.text)})" if c.found else "")
-        lines += ["", f"{note}: [{cite.n}]", f"> {_flat(cite.quote)} [{cite.n}]"]
-    return "\n".join(lines)
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _plain(text: str) -> str:
-    """A short answer without the report's markdown marks ("**212**", "1561[ مقطع")."""
-    return _flat(re.sub(r"[*_\[\]`]+", " ", text))
-
-
-def _refusal(q: Question, cands: list[_Cand], docs: Docs) -> Answer:
-    words = _WORDS[q.lang if q.lang in _WORDS else "en"]
-    closest, seen = [], set()
-    for c in sorted(cands, key=lambda c: -c.coverage):
-        if (c.hit.doc_id, c.start) not in seen and len(closest) < 3:
-            seen.add((c.hit.doc_id, c.start))
-            closest.append(c)
-    cites = [_citation(i + 1, c, docs) for i, c in enumerate(closest)]
-    lines = [words["none"]]
-    if cites:
-        lines += ["", words["closest"]] + [f"> {_flat(ci.quote)} [{ci.n}]" for ci in cites]
-    return Answer(question=q.text, found=False, answer="\n".join(lines), short_answer=None,
-                  mode="evidence", citations=cites, checks=[])

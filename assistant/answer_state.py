@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from . import extract
 from .doc_memo import MEMO, ReportMemo, stated_dates
-from .extract import Tok
+from .extract import Found, Tok
 from .question import Question, concept_forms
 from .records import Hit
 from .terms import Vocabulary, form_matcher, one_edit, root
@@ -196,3 +197,17 @@ def place_forms(q: Question) -> list[tuple[str, ...]]:
         if forms:
             out.append(forms)
     return out
+
+
+@dataclass(frozen=True)
+class Cand:
+    """A candidate clause of a hit with its scores and best typed answer (report offsets)."""
+
+    rank: int
+    hit: Hit
+    start: int
+    end: int
+    coverage: float
+    found: Found | None
+    score: float
+    places_ok: bool = True  # the clause or its context names every place of the question

@@ -21,6 +21,7 @@ from .ingest import IngestSummary, Progress, embed_pending, ingest
 from .parsers import ParseOptions
 from .records import Answer, Check, Figure, Hit, Report
 from .retrieve import Filters, Retriever
+from .sentence_rank import SentenceMeaning
 from .store import Store
 from .vectors import VectorIndex
 
@@ -38,8 +39,11 @@ class Assistant:
                  llm: object | None = None) -> None:
         self.cfg, self.store, self.embedder, self.llm = cfg, store, embedder, llm
         self.vectors = VectorIndex(store, cfg.exact_search_max)
-        self.retriever = Retriever(store, QueryMemo(embedder) if embedder else None,
-                                   self.vectors, cfg.k_lexical, cfg.k_dense, cfg.rrf_k)
+        queries = QueryMemo(embedder) if embedder else None
+        self.retriever = Retriever(store, queries, self.vectors, cfg.k_lexical, cfg.k_dense,
+                                   cfg.rrf_k)
+        # near-tie quotes told apart by meaning; the question's vector is the retrieval one
+        self.meaning = SentenceMeaning(queries) if queries else None
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, *, cfg: Config | None = None,
@@ -91,7 +95,7 @@ class Assistant:
             timer.lap("retrieve")
             answer = answer_evidence(standalone, hits, self.get_text,
                                      min_confidence=self.cfg.min_confidence, history=history,
-                                     twin_of=self._twin_finder(flt))
+                                     twin_of=self._twin_finder(flt), meaning=self.meaning)
             answer = self._with_figures(standalone, answer, since, until, sources, doc_ids)
             timer.lap("answer")
         if llm is not None and hits:

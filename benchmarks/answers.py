@@ -118,6 +118,9 @@ def latency_row(index: Path, limit: int) -> dict:
     import json
 
     asst = Assistant.open(index)
+    fast = getattr(asst.embedder, "use_fast_queries", None)
+    if fast is not None:
+        fast()  # a warm process embeds queries as the server does (ui_backend.py)
     questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
     with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:
         questions += [json.loads(line)["claim"][:300] for line in fh]

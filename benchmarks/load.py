@@ -166,6 +166,9 @@ def in_process_phase(args: argparse.Namespace, idx: Path, questions: list[str]) 
     asst = Assistant.open(idx, embedder=embedder)
     if args.lexical:
         asst = Assistant(asst.cfg, asst.store, None)
+    fast = getattr(embedder, "use_fast_queries", None)
+    if fast is not None:
+        fast()  # as the server does (ui_backend.py)
     asst.ask(questions[0])  # warm-up (model, caches), outside the measurement
     threadpool_limits(limits=1, user_api="blas")  # as the server does (ui_backend.py)
     measured = during_ingest(args, idx, lambda q: asst.ask(q).found, questions)

@@ -316,6 +316,9 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
                           [(h, v.tobytes()) for h, v in zip(pending, vecs, strict=True)])
     vectors = VectorIndex(store)
     vectors.sync()
+    fast = getattr(embedder, "use_fast_queries", None)
+    if fast is not None:
+        fast()  # a warm process embeds queries as the server does (ui_backend.py)
     r = Retriever(store, embedder, vectors)
     for q in claims[:3]:  # warm caches (FAISS sync, analyser, the query engine)
         r.search(q, 10)

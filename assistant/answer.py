@@ -86,8 +86,8 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
         return refusal(q, cands, docs)
     best = _by_meaning(q, question, cands, docs, meaning)
     lead = _lead(q, best, docs, twin_of)
-    others = [(c, k) for c, k in _others(q, best, cands)
-              if c.hit.doc_id not in {x.hit.doc_id for x in lead}]
+    quoted = {x.hit.doc_id for x in lead}
+    others = [(c, k) for c, k in _others(q, best, cands) if c.hit.doc_id not in quoted]
     cites = [citation(i + 1, c, docs) for i, c in enumerate([*lead, *(o for o, _ in others)])]
     md = markdown(q, lead, others, cites)
     return Answer(question=question, found=True, answer=md,
@@ -234,8 +234,7 @@ def _lead(q: Question, best: Cand, docs: Docs, twin_of: TwinOf | None) -> list[C
         return [best]
     text, _ = docs.text(best.hit)
     got = counterpart(q, best.found, (best.start + best.end) / 2 / max(1, len(text)),
-                      docs.text(twin)[0],
-                      docs.spans(twin))
+                      docs.text(twin)[0], docs.spans(twin))
     if got is None:
         return [best]
     (start, end), found = got

@@ -199,9 +199,7 @@ def enrich_count_answer(answer: Answer, figures: list[Figure],
     if anchor is None or anchor.category not in EVENTS or not (anchor.group or anchor.place):
         return answer  # only tolls of a named group or place are followed across reports
     cover = Coverage(answer.question, report)
-    path = report(anchor.doc_id).path  # a translation of the anchor's report is not another
-    others = [f for f in _others(anchor, figures, cover)
-              if not same_report(path, report(f.doc_id).path)]
+    others = _others(anchor, figures, cover)
     if not others:
         return answer
     cites = list(answer.citations)
@@ -253,6 +251,8 @@ def _others(anchor: Figure, figures: list[Figure], cover: Coverage) -> list[Figu
     best: dict[str, tuple[float, Figure]] = {}
     for f in figures:
         if f.doc_id == anchor.doc_id or f.group != anchor.group or f.category != anchor.category:
+            continue
+        if same_report(anchor.path, f.path):  # a translation of the anchor's report: not another
             continue
         if f.place and anchor.place and not same_place(f.place, anchor.place):
             continue

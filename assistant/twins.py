@@ -8,7 +8,7 @@ figure in the report of record and reads it in the question's language.
 
 ``twin_paths`` names the paths a report's other version would have,
 ``same_report`` tells two versions of one report apart from two reports;
-``counterpart`` finds, in the other version's text, the sentence that states
+``counterpart`` finds, in the other version's text, the clause that states
 the same answer (same figure, date or time key, found by the same typed
 extraction the answer used) at about the same relative place in the report.
 Pure functions; reading the store is the caller's job. This module does not
@@ -34,48 +34,45 @@ KEYED = ("count", "date", "time")  # answer types whose key is the same in every
 
 def twin_paths(path: str, lang: str) -> list[str]:
     """Paths of the ``lang`` version of the report at ``path``; none if it is that version."""
-    folder, _, name = path.rpartition("/")
-    prefix = f"{folder}/" if folder else ""
-    m = _SUFFIX.match(name)
-    if m and m["lang"].lower() == lang:
+    folder, stem, ext, marked = _parts(path)
+    if marked == lang:
         return []
-    stem, ext = (m["stem"], m["ext"] or "") if m else _split_ext(name)
+    prefix = f"{folder}/" if folder else ""
     names = [f"{stem}{sep}{lang}{ext}" for sep in _SEPARATORS]
-    if m and lang == "en":
+    if marked and lang == "en":
         names.insert(0, f"{stem}{ext}")  # the unmarked file is the English one
     return [prefix + n for n in names]
 
 
 def same_report(path_a: str, path_b: str) -> bool:
     """Are two paths versions of one report (``X.md`` / ``X_ar.md``)?"""
-    return path_a != path_b and _base(path_a) == _base(path_b)
+    return path_a != path_b and _parts(path_a.lower())[:3] == _parts(path_b.lower())[:3]
 
 
-def _base(path: str) -> str:
+def _parts(path: str) -> tuple[str, str, str, str | None]:
+    """(folder, stem, extension, the language code that marks the name or None)."""
     folder, _, name = path.rpartition("/")
     m = _SUFFIX.match(name)
-    stem, ext = (m["stem"], m["ext"] or "") if m else _split_ext(name)
-    return f"{folder}/{stem}{ext}".lower()
-
-
-def _split_ext(name: str) -> tuple[str, str]:
+    if m:
+        return folder, m["stem"], m["ext"] or "", m["lang"].lower()
     stem, dot, ext = name.rpartition(".")
-    return (stem, f".{ext}") if dot and stem else (name, "")
+    return (folder, stem, f".{ext}", None) if dot and stem else (folder, name, "", None)
 
 
 def counterpart(q: Question, found: Found, rel: float, text: str,
-                sentences: list[tuple[int, int]]) -> tuple[tuple[int, int], Found] | None:
-    """The sentence of ``text`` stating ``found`` (same key), nearest to relative place ``rel``.
+                spans: list[tuple[int, int]]) -> tuple[tuple[int, int], Found] | None:
+    """The span (clause) of ``text`` stating ``found`` (same key), nearest to relative place
+    ``rel``; the caller quotes it with its sentence, as any clause.
 
     ``rel`` is where the middle of the original quote sits in its report (0 = start, 1 = end).
-    A parallel version keeps the order of its sections, so among the sentences
+    A parallel version keeps the order of its sections, so among the spans
     giving the same figure the one at the same relative place is the translation
     of the quoted one; none within ``MAX_SHIFT`` means no safe counterpart.
     """
-    if q.qtype not in KEYED or not text or not sentences:
+    if q.qtype not in KEYED or not text or not spans:
         return None
     best: tuple[float, tuple[int, int], Found] | None = None
-    for s, e in sentences:
+    for s, e in spans:
         shift = abs((s + e) / 2 / len(text) - rel)
         if shift > MAX_SHIFT or best is not None and shift >= best[0]:
             continue

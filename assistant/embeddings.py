@@ -10,6 +10,7 @@ transformers name that is not on disk fails with a ConfigError.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -197,6 +198,29 @@ class QueryMemo:
             if len(self._vecs) > self.size:
                 self._vecs.popitem(last=False)
         return vec
+
+
+def prefer_fast_queries(embedder: object) -> None:
+    """In a long-running process: embed queries with the embedder's faster engine, if it
+    has one (``E5Embedder.use_fast_queries``); its load time is repaid over many queries."""
+    fast = getattr(embedder, "use_fast_queries", None)
+    if fast is not None:
+        fast()
+
+
+def one_thread_per_call() -> None:
+    """BLAS and torch pools to one thread each, once the models are loaded.
+
+    When concurrent users are a server's parallelism, a pool per query vector
+    only spins against them (a query embedding took 4x longer under load with 2
+    BLAS threads). Call it after every BLAS (numpy's, faiss's) is loaded.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    torch = sys.modules.get("torch")  # loaded by the e5 engine or sentence-transformers
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 def make_embedder(spec: str) -> Embedder:

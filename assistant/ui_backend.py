@@ -10,15 +10,13 @@ import json
 import logging
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from threadpoolctl import threadpool_limits
-
 from . import ui_render as R
 from .config import Config
+from .embeddings import one_thread_per_call, prefer_fast_queries
 from .errors import InputError, IsnadError
 from .obs import observed_ask
 from .records import to_dict
@@ -53,17 +51,9 @@ class Backend:
                           str(self.seed_dir))
                 self.asst.ingest([self.seed_dir], wait=30)
             self._set("warming up the models… / تهيئة النماذج…")
-            fast = getattr(self.asst.embedder, "use_fast_queries", None)
-            if fast is not None:  # a long-running server: quicker queries repay the load time
-                fast()
+            prefer_fast_queries(self.asst.embedder)
             self.asst.embedder.embed_query("warm-up query / استعلام تهيئة")
-            # Concurrent users are the server's parallelism: a BLAS pool per query vector
-            # only spins against them (a query embedding took 4× longer under load with 2
-            # BLAS threads). Set once every BLAS (numpy's, faiss's) is loaded.
-            threadpool_limits(limits=1, user_api="blas")
-            torch = sys.modules.get("torch")  # the same for torch's pool (the e5 engine)
-            if torch is not None:
-                torch.set_num_threads(1)
+            one_thread_per_call()  # concurrent users are the server's parallelism
             self._set("ready")
         except Exception as exc:  # reported on the page and re-raised to the caller of get()
             log.exception("start-up failed")

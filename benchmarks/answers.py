@@ -39,6 +39,7 @@ from tables import markdown_table  # noqa: E402
 from assistant.answer import answer_evidence  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
+from assistant.embeddings import prefer_fast_queries  # noqa: E402
 from assistant.evaluate import evaluate, load_questions  # noqa: E402
 from assistant.sentence_rank import SentenceMeaning  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
@@ -118,9 +119,7 @@ def latency_row(index: Path, limit: int) -> dict:
     import json
 
     asst = Assistant.open(index)
-    fast = getattr(asst.embedder, "use_fast_queries", None)
-    if fast is not None:
-        fast()  # a warm process embeds queries as the server does (ui_backend.py)
+    prefer_fast_queries(asst.embedder)  # a warm process, as the server (ui_backend.py)
     questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
     with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:
         questions += [json.loads(line)["claim"][:300] for line in fh]

@@ -37,14 +37,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from threadpoolctl import threadpool_limits
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
-from assistant.embeddings import make_embedder  # noqa: E402
+from assistant.embeddings import (  # noqa: E402
+    make_embedder,
+    one_thread_per_call,
+    prefer_fast_queries,
+)
 from assistant.maintenance import verify  # noqa: E402
 from assistant.parsers import ParseOptions  # noqa: E402
 
@@ -166,11 +168,9 @@ def in_process_phase(args: argparse.Namespace, idx: Path, questions: list[str]) 
     asst = Assistant.open(idx, embedder=embedder)
     if args.lexical:
         asst = Assistant(asst.cfg, asst.store, None)
-    fast = getattr(embedder, "use_fast_queries", None)
-    if fast is not None:
-        fast()  # as the server does (ui_backend.py)
+    prefer_fast_queries(embedder)  # as the server does (ui_backend.py)
     asst.ask(questions[0])  # warm-up (model, caches), outside the measurement
-    threadpool_limits(limits=1, user_api="blas")  # as the server does (ui_backend.py)
+    one_thread_per_call()  # as the server does (ui_backend.py)
     measured = during_ingest(args, idx, lambda q: asst.ask(q).found, questions)
     return phase_row("in-process", args, *measured, asst.store)
 

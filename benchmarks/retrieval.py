@@ -55,6 +55,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.embeddings import prefer_fast_queries  # noqa: E402
 from assistant.ingest import IngestSummary, commit_reports, embed_pending  # noqa: E402
 from assistant.parsers_common import make_report  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
@@ -316,9 +317,7 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
                           [(h, v.tobytes()) for h, v in zip(pending, vecs, strict=True)])
     vectors = VectorIndex(store)
     vectors.sync()
-    fast = getattr(embedder, "use_fast_queries", None)
-    if fast is not None:
-        fast()  # a warm process embeds queries as the server does (ui_backend.py)
+    prefer_fast_queries(embedder)  # a warm process, as the server (ui_backend.py)
     r = Retriever(store, embedder, vectors)
     for q in claims[:3]:  # warm caches (FAISS sync, analyser, the query engine)
         r.search(q, 10)

@@ -11,11 +11,10 @@ clauses answer a question is ``answer.py``'s job.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+from .lru import LRU
 from .text.dates import find_dates
 
 T = TypeVar("T")
@@ -48,32 +47,20 @@ class ReportMemo:
 
     def __init__(self, max_reports: int = MAX_REPORTS, max_chars: int = MAX_CHARS):
         self.max_reports, self.max_chars = max_reports, max_chars
-        self._items: OrderedDict[str, Analysis] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._items: LRU[str, Analysis] = LRU(max_reports, max_chars)
 
     def of(self, text: str) -> Analysis:
         """The analysis record of ``text`` (created empty on first use)."""
-        with self._lock:
-            found = self._items.get(text)
-            if found is not None:
-                self._items.move_to_end(text)
-                return found
-            found = self._items[text] = Analysis(text)
-            self._chars += len(text)
-            while len(self._items) > 1 and (len(self._items) > self.max_reports
-                                            or self._chars > self.max_chars):
-                old, _ = self._items.popitem(last=False)
-                self._chars -= len(old)
+        found = self._items.get(text)
+        if found is not None:
             return found
+        return self._items.put(text, Analysis(text), weight=len(text))
 
     def __len__(self) -> int:
         return len(self._items)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._chars = 0
+        self._items.clear()
 
 
 MEMO = ReportMemo()  # the process's memo: answers of every session share it

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ConfigError
+from .lru import LRU
 
 
 class Embedder(Protocol):
@@ -179,24 +179,17 @@ class QueryMemo:
     def __init__(self, inner: Embedder, size: int = 2048) -> None:
         self.inner, self.size = inner, size
         self.model_id, self.dim = inner.model_id, inner.dim
-        self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vecs: LRU[str, np.ndarray] = LRU(size)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            vec = self._vecs.get(text)
-            if vec is not None:
-                self._vecs.move_to_end(text)
-                return vec
-        vec = self.inner.embed_query(text)
-        vec.setflags(write=False)  # shared by every caller
-        with self._lock:
-            self._vecs[text] = vec
-            if len(self._vecs) > self.size:
-                self._vecs.popitem(last=False)
+        vec = self._vecs.get(text)
+        if vec is None:
+            vec = self.inner.embed_query(text)
+            vec.setflags(write=False)  # shared by every caller
+            vec = self._vecs.put(text, vec)
         return vec
 
 

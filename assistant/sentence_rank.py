@@ -23,13 +23,12 @@ answer-sentence accuracy), checked on the odd-numbered ones; ``NEAR`` and
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
 from .embeddings import Embedder
+from .lru import LRU
 
 NEAR = 0.05  # lexical scores within this of the best are compared by meaning
 MAX_COMPARED = 3  # at most this many candidates (their sentences) are embedded per answer
@@ -58,8 +57,7 @@ class SentenceMeaning:
 
     def __init__(self, embedder: Embedder, size: int = 4096) -> None:
         self.embedder, self.size = embedder, size
-        self._vecs: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vecs: LRU[tuple[str, int, int], np.ndarray] = LRU(size)
 
     def similarities(self, question: str, spans: Sequence[tuple[str, int, int]]) -> list[float]:
         """Cosine of ``question`` to each ``text[start:end]`` of ``spans`` (unit vectors)."""
@@ -74,18 +72,12 @@ class SentenceMeaning:
             if text not in digests:
                 digests[text] = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
             keys.append((digests[text], s, e))
-        with self._lock:
-            got = {k: self._vecs[k] for k in keys if k in self._vecs}
-            for k in got:
-                self._vecs.move_to_end(k)
+        got = {k: v for k in keys if (v := self._vecs.get(k)) is not None}
         todo = {k: (t, s, e) for k, (t, s, e) in zip(keys, spans, strict=True) if k not in got}
         if todo:
             fresh = self.embedder.embed_passages([t[s:e][:MAX_CHARS] for t, s, e in todo.values()])
-            with self._lock:
-                for k, v in zip(todo, fresh, strict=True):
-                    v = np.asarray(v, dtype=np.float32)
-                    v.setflags(write=False)  # shared by every caller
-                    got[k] = self._vecs[k] = v
-                while len(self._vecs) > self.size:
-                    self._vecs.popitem(last=False)
+            for k, v in zip(todo, fresh, strict=True):
+                v = np.asarray(v, dtype=np.float32)
+                v.setflags(write=False)  # shared by every caller
+                got[k] = self._vecs.put(k, v)
         return [got[k] for k in keys]

@@ -127,17 +127,14 @@ class Asked:
         self.weights = {cross: [0.2 if cross and len(f) == 1 and not t.isdigit() else 1.0
                                 for t, f in zip(q.key_terms, forms, strict=True)]
                         for cross in (False, True)}
-        self.memo: dict[str, tuple[int, int]] = {}
         self._source = [form_matcher((w,)) for w in q.sources]  # "according to …" words
-        self._source_memo: dict[str, int] = {}
+        self.memo: dict[str, tuple[int, int, int]] = {}  # term -> (exact, weak, source) bits
 
     def masks(self, toks: list[Tok]) -> tuple[int, int]:
         """Bit i set: some token matches key term i (any form of its concept) / only weakly."""
         exact = weak = 0
         for t in toks:
-            bits = self.memo.get(t.term)
-            if bits is None:
-                bits = self.memo[t.term] = self._bits(t.term)
+            bits = self._term_bits(t.term)
             exact |= bits[0]
             weak |= bits[1]
         return exact, weak & ~exact
@@ -148,16 +145,21 @@ class Asked:
             return 0.0
         got = 0
         for t in toks:
-            bits = self._source_memo.get(t.term)
-            if bits is None:
-                bits = self._source_memo[t.term] = sum(
-                    1 << i for i, match in enumerate(self._source) if match(t.term))
-            got |= bits
+            got |= self._term_bits(t.term)[2]
         return bin(got).count("1") / len(self._source)
 
     def mask(self, toks: list[Tok]) -> int:
         """Bit i set: some token matches key term i (any of its concept's forms)."""
         return self.masks(toks)[0]
+
+    def _term_bits(self, term: str) -> tuple[int, int, int]:
+        """(key terms matched, key terms matched only weakly, source words matched)."""
+        bits = self.memo.get(term)
+        if bits is None:
+            exact, weak = self._bits(term)
+            said = sum(1 << i for i, match in enumerate(self._source) if match(term))
+            bits = self.memo[term] = (exact, weak, said)
+        return bits
 
     def _bits(self, term: str) -> tuple[int, int]:
         exact = sum(1 << i for i, match in enumerate(self.matchers) if match(term))

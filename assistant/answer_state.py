@@ -133,8 +133,9 @@ class Asked:
     def masks(self, toks: list[Tok]) -> tuple[int, int]:
         """Bit i set: some token matches key term i (any form of its concept) / only weakly."""
         exact = weak = 0
+        memo = self.memo  # the hottest loop of an answer: one dict look-up per token
         for t in toks:
-            bits = self._term_bits(t.term)
+            bits = memo.get(t.term) or self._term_bits(t.term)
             exact |= bits[0]
             weak |= bits[1]
         return exact, weak & ~exact

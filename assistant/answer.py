@@ -117,7 +117,9 @@ def _by_meaning(q: Question, question: str, cands: list[Cand], docs: Docs,
 
 def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     asked = Asked(q)
-    spans = [(rank, hit, docs.clauses(hit)) for rank, hit in enumerate(hits)]
+    # a figure, date or time can sit far from the words that found its report
+    whole = q.qtype in ("count", "date", "time")
+    spans = [(rank, hit, docs.clauses(hit, whole)) for rank, hit in enumerate(hits)]
     asked.weigh(_clause_tokens(spans, docs))
     report_rank = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in hits))}
     out = []

@@ -29,6 +29,9 @@ NEAR_CREDIT = 0.5  # a key term found only in the clause's context (previous cla
 _WEAK = frozenset("اويء")  # root letters a derived or normalised form may drop or change
 
 
+SHORT_REPORT = 5000  # chars: up to this a report is a news article, read whole when asked
+
+
 class Docs:
     """Report texts of one answer; their analysis comes from the shared ``doc_memo``."""
 
@@ -66,13 +69,20 @@ class Docs:
         spans = self.memo.of(text).get("sentences", lambda: sentence_spans(text))
         return spans if not base else [(s + base, e + base) for s, e in spans]
 
-    def clauses(self, hit: Hit) -> list[tuple[int, int, bool]]:
-        """Clauses of the hit, plus one clause either side (flag True: a neighbour)."""
+    def clauses(self, hit: Hit, whole_short: bool = False) -> list[tuple[int, int, bool]]:
+        """Clauses of the hit, plus one clause either side (flag True: a neighbour).
+
+        ``whole_short``: every clause of a short report (a news article): the figure
+        a question asks for can sit paragraphs away from the passage that matched
+        ("More than 35 homes were destroyed, the Observatory said.").
+        """
         spans = self.spans(hit)
         inside = [i for i, (s, e) in enumerate(spans) if s < hit.end and e > hit.start]
         if not inside:
             return []
         lo, hi = max(0, inside[0] - 1), min(len(spans), inside[-1] + 2)
+        if whole_short and len(self.text(hit)[0]) <= SHORT_REPORT:
+            lo, hi = 0, len(spans)
         return [(*spans[i], i not in inside) for i in range(lo, hi)]
 
     def header(self, hit: Hit) -> list[Tok]:

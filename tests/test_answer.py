@@ -169,3 +169,26 @@ def test_number_word_attached_to_counted_noun(shared_data):
         a = answer_evidence(q, _hits(text, "art", spans, q), lambda _: text)
         assert a.found and _figure(a) == value, a.answer
         _assert_exact(a, lambda _: text)
+
+
+@pytest.mark.shared
+def test_a_short_article_is_read_whole_for_a_figure(shared_data):
+    """FA-KES 1923848184: retrieval finds the article's opening passage; the toll it is
+    asked for sits three paragraphs later ("More than 35 homes were destroyed")."""
+    path = shared_data / "fakes" / "FA-KES-Dataset.csv"
+    report = next(r for r in parse_file(path, path.name, ParseOptions())
+                  if getattr(r, "record", None) == "1923848184")
+    question = ("How many homes were destroyed by the regime missile that hit the Maghayir "
+                "district of Aleppo's old quarter on 21 July 2015, according to the Observatory?")
+    first = chunk_spans(report.text)[0]
+    hits = _hits(report.text, "fakes", [first], question, report.title)
+    far = report.text.index("More than 35 homes")
+    assert far > first[1] + 200  # not in the chunk, nor in a clause next to it
+    a = answer_evidence(question, hits, lambda _: report.text)
+    assert a.found and _figure(a) == 35
+    assert a.citations[0].start <= far < a.citations[0].end
+    _assert_exact(a, lambda _: report.text)
+    # an open question is still answered from the passage retrieval found and its neighbours
+    b = answer_evidence("Who fired the missile on the Maghayir district?", hits,
+                        lambda _: report.text)
+    assert all(c.start < first[1] + 400 for c in b.citations)

@@ -27,8 +27,6 @@ GetText = Callable[[str], str]
 WEAK_CREDIT = 0.6  # a key term matched only by root or spelling variant: likely, not surely
 NEAR_CREDIT = 0.5  # a key term found only in the clause's context (previous clause, header)
 _WEAK = frozenset("اويء")  # root letters a derived or normalised form may drop or change
-
-
 SHORT_REPORT = 5000  # chars: up to this a report is a news article, read whole when asked
 
 

@@ -23,6 +23,7 @@ from .records import Answer, Check, Figure, Hit, Report
 from .retrieve import Filters, Retriever
 from .sentence_rank import SentenceMeaning
 from .store import Store
+from .twins import twin_paths
 from .vectors import VectorIndex
 
 if TYPE_CHECKING:
@@ -117,9 +118,9 @@ class Assistant:
 
     def _twin_finder(self, flt: Filters) -> Callable[[Hit], Hit | None] | None:
         """The version of a hit's report in ``Config.record_language`` that passes ``flt``."""
-        from .twins import twin_paths
-
         lang = self.cfg.record_language
+        if not lang:
+            return None
         where, args = flt.sql()
 
         def twin_of(hit: Hit) -> Hit | None:
@@ -136,7 +137,7 @@ class Assistant:
                 date=row[4], source=row[5], url=row[6], text="", start=0, end=0,
                 score=hit.score, language=lang)
 
-        return twin_of if lang else None
+        return twin_of
 
     def _llm_or_evidence(self, llm, question: str, hits: list[Hit], history,
                          evidence: Answer, on_delta) -> Answer:

@@ -21,7 +21,7 @@ EVENTS: dict[str, str] = {
     "casualties": """casualties casualty ضحايا victims""",
     "captured": """اسرى اسر اسرهم اسرت اعتقال* اعتقل* معتقل* اختطاف* اختطف* مختطف* احتجاز* محتجز*
         captur* arrest* detain* detention abduct* kidnap* prisoner* hostage*""",
-    "displaced": """تهجير* مهجر* هجر* نزوح* نازح* نزح* لاجي* تشريد* مشرد* اجلاء*
+    "displaced": """تهجير* مهجر* هجر* نزوح* نازح* نزح* لاجئ* تشريد* مشرد* اجلاء*
         displac* refugee* fled flee* evacuat* evacuees uprooted""",
     "missing": "مفقود* فقدان* missing",
 }
@@ -29,7 +29,7 @@ OBJECTS: dict[str, str] = {
     "attacks": """هجوم هجمات هجومين حادثه حوادث حادثتين اعتداء* انفجار* تفجير* attack attacks incident*
         blast blasts explosion* bombings""",
     "strikes": """غاره غارات غارتين ضربه ضربات airstrike* air_strike* strike strikes raid raids sorties""",
-    "shells": "قذيفه قذايف قذيفتين shell shells mortar* rocket_shell*",
+    "shells": "قذيفه قذائف قذيفتين shell shells mortar* rocket_shell*",
     "barrel_bombs": "برميل* براميل barrel*",
     "rockets": "صاروخ* صواريخ rocket* missile*",
     "bombs": "قنبله قنابل قنبلتين bomb bombs munitions submunitions",
@@ -39,8 +39,8 @@ OBJECTS: dict[str, str] = {
     "schools": "مدرسه مدارس school schools",
     "buildings": "مبنى مباني منزل منازل بيوت جسر جسور مسجد مساجد building* house houses homes bridge* mosque*",
     "vehicles": "اليه اليات سياره* عربه عربات vehicle* cars tanks",
-    "aircraft": "طايره طايرات مروحيه مروحيات aircraft* jets planes helicopter* drone*",
-    "percent": "% بالمئه بالمايه المئه percent per_cent",
+    "aircraft": "طائره طائرات مروحيه مروحيات aircraft* jets planes helicopter* drone*",
+    "percent": "% بالمئه بالمائه المئه percent per_cent",
 }
 
 # label -> (English name, words). Generic groups yield to a specific group
@@ -52,9 +52,9 @@ GROUPS: dict[str, tuple[str, str]] = {
         syrian_soldiers army_soldiers assad_forces"""),
     "is": ("Islamic State (IS) members", """تنظيم_الدوله الدوله_الاسلاميه داعش islamic_state isis
         isil daesh"""),
-    "hts": ("Hay'at Tahrir al-Sham / Nusra members", """هييه_تحرير_الشام تحرير_الشام جبهه_النصره
+    "hts": ("Hay'at Tahrir al-Sham / Nusra members", """هيئه_تحرير_الشام تحرير_الشام جبهه_النصره
         النصره فتح_الشام tahrir_al-sham hts nusra al-nusra nusra_front al-qaeda"""),
-    "rebels": ("rebel and Islamist factions", """الفصايل فصايل المعارضه الجيش_الحر الثوار جيش_الاسلام
+    "rebels": ("rebel and Islamist factions", """الفصائل فصائل المعارضه الجيش_الحر الثوار جيش_الاسلام
         احرار_الشام فيلق_الرحمن الجبهه_الوطنيه rebel rebels opposition insurgents free_syrian_army fsa
         hazm jaish_al-islam jeish_al-islam ahrar faylaq"""),
     "sdf": ("SDF / Kurdish forces", """قوات_سوريا_الديمقراطيه قسد وحدات_حمايه_الشعب الوحدات_الكرديه
@@ -110,7 +110,7 @@ PLACES: dict[str, str] = {
 }
 
 # Words that make the number next to them a measure or a label, not a figure.
-UNITS = """يوم يوما ايام يومين ساعه ساعات ساعتين دقيقه دقايق ثانيه ثوان اسبوع اسابيع اسبوعين شهر
+UNITS = """يوم يوما ايام يومين ساعه ساعات ساعتين دقيقه دقائق ثانيه ثوان اسبوع اسابيع اسبوعين شهر
     اشهر شهور شهرين سنه سنوات سنين عام اعوام عاما كم كيلومتر* كيلو متر مترا امتار ملم مم كغ
     كيلوغرام طن طنا اطنان رطل لتر ليتر دولار ليره يورو صباحا مساء ظهرا فجرا
     hour hours day days week weeks month months year years minute minutes second seconds km

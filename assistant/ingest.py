@@ -22,10 +22,10 @@ import numpy as np
 from .chunking import chunk_spans, embedding_text
 from .embeddings import Embedder
 from .errors import InputError
+from .lexical_rows import lexical_tokens
 from .parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
 from .records import Report
 from .store import Store
-from .text.arabic import tokenize
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -62,11 +62,6 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
             yield root, root.name
         else:
             raise InputError(f"{root}: no such file or folder")
-
-
-def lexical_tokens(title: str, text: str, first: bool) -> str:
-    """The FTS5 row of a chunk: analysed tokens; the first chunk carries the title too."""
-    return " ".join(tokenize(f"{title} {text}" if first else text))
 
 
 def text_hash(text: str) -> str:

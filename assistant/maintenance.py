@@ -3,8 +3,8 @@
 ``verify`` reads only: SQLite integrity, the lexical table against the
 chunks, every chunk's offsets against its report text, vector sizes,
 figures' spans and the FAISS file against the database. ``repair`` rebuilds
-the derived parts (lexical rows, FAISS, manifest) from the database under
-the writer lock. A manifest that lags the database (a crash between the
+the derived parts (lexical rows, with this Isnad's analyser; FAISS; manifest)
+from the database under the writer lock. A manifest that lags the database (a crash between the
 commit and the manifest write) is reported as information, not corruption:
 the database is the source of truth and the next write refreshes it.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .ingest import lexical_tokens
+from .lexical_rows import rebuild_lexical
 from .store import MANIFEST, Store, read_manifest
+from .text.arabic import ANALYSER_VERSION
 from .vectors import FAISS_FILE, VectorIndex
 
 
@@ -82,6 +83,10 @@ def _check_chunks(con, rep: VerifyReport) -> None:
 
 
 def _check_lexical(con, rep: VerifyReport) -> None:
+    row = con.execute("SELECT value FROM meta WHERE key = 'analyser'").fetchone()
+    if int(row[0] if row else 1) != ANALYSER_VERSION:
+        rep.notes.append(f"lexical rows are of analyser {row[0] if row else 1} (this Isnad: "
+                         f"{ANALYSER_VERSION}); rebuilt at the next open or by `isnad repair`")
     n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     n_fts = con.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
     missing = con.execute("SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
@@ -145,7 +150,7 @@ def repair(store: Store, wait: float = 0) -> VerifyReport:
             con.execute("DELETE FROM vectors WHERE length(vec) != ?", (store.dim * 4,))
             con.execute("DELETE FROM vectors WHERE text_hash NOT IN "
                         "(SELECT text_hash FROM chunks)")
-            _rebuild_lexical(con)
+            rebuild_lexical(con)
         vectors = VectorIndex(store)
         vectors.rebuild()
         vectors.save()
@@ -153,13 +158,3 @@ def repair(store: Store, wait: float = 0) -> VerifyReport:
         for path in temp_files(store):  # no writer runs: we hold the lock
             path.unlink(missing_ok=True)
     return verify(store)
-
-
-def _rebuild_lexical(con) -> None:
-    con.execute("DELETE FROM chunks_fts")
-    rows = con.execute(
-        "SELECT c.chunk_id, c.text, r.title, c.start = (SELECT MIN(start) FROM chunks c2 "
-        "WHERE c2.doc_id = c.doc_id) FROM chunks c JOIN reports r USING(doc_id)").fetchall()
-    con.executemany("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
-                    [(cid, lexical_tokens(title or "", text, bool(first)))
-                     for cid, text, title, first in rows])

@@ -11,6 +11,7 @@ written last, atomically. This module does not parse, embed or rank.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -23,11 +24,14 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .errors import IndexLockedError, ModelMismatchError, StoreError
+from .lexical_rows import rebuild_lexical
+from .text.arabic import ANALYSER_VERSION
 
 FORMAT_VERSION = 1
 DB_NAME = "isnad.sqlite"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+log = logging.getLogger("isnad.store")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -72,6 +76,8 @@ class Store:
         self._local = threading.local()
         self._check_manifest()
         self._init_schema()
+        if self.analyser() != ANALYSER_VERSION:
+            self._reanalyse()
 
     # -- connections -------------------------------------------------------------------------
     def conn(self) -> sqlite3.Connection:
@@ -117,6 +123,10 @@ class Store:
             c.execute("INSERT OR IGNORE INTO meta VALUES('dim', ?)", (str(self.dim),))
             c.execute("INSERT OR IGNORE INTO meta VALUES('format_version', ?)",
                       (str(FORMAT_VERSION),))
+            # An index without the key holds rows of analyser 1 (before versioning); only
+            # an index without chunks can take the current version unseen.
+            c.execute("INSERT OR IGNORE INTO meta SELECT 'analyser', CASE WHEN EXISTS "
+                      "(SELECT 1 FROM chunks) THEN '1' ELSE ? END", (str(ANALYSER_VERSION),))
 
     @contextmanager
     def write(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
@@ -148,6 +158,33 @@ class Store:
 
     def meta(self) -> dict[str, str]:
         return dict(self.conn().execute("SELECT key, value FROM meta").fetchall())
+
+    def analyser(self) -> int:
+        """The analyser version of the stored lexical rows (1: an index from before
+        versioning)."""
+        row = self.conn().execute("SELECT value FROM meta WHERE key='analyser'").fetchone()
+        return int(row[0]) if row else 1
+
+    def _reanalyse(self) -> None:
+        """Rebuild the lexical rows with this Isnad's analyser (one transaction, under the
+        writer lock). When another process writes, the index is searched as it is (the
+        words the analysers spell alike still match) and re-analysed at a later open."""
+        try:
+            lock = self.lock(wait=0)
+        except IndexLockedError:
+            log.warning("index %s: lexical rows are of analyser %s (this Isnad: %s); another "
+                        "process writes, so they are rebuilt at a later open",
+                        self.dir, self.analyser(), ANALYSER_VERSION)
+            return
+        with lock:
+            t0 = time.perf_counter()
+            with self.write() as con:
+                if self.analyser() == ANALYSER_VERSION:  # done by another process meanwhile
+                    return
+                n = rebuild_lexical(con)
+            self.write_manifest()
+        log.warning("index %s: %d chunks re-analysed with analyser %s in %.1f s",
+                    self.dir, n, ANALYSER_VERSION, time.perf_counter() - t0)
 
     def generation(self) -> int:
         row = self.conn().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
@@ -184,7 +221,8 @@ class Store:
     def write_manifest(self, extra: dict | None = None) -> dict:
         """Write manifest.json atomically (temp file, fsync, rename); returns it."""
         man = {"format_version": FORMAT_VERSION, "model_id": self.model_id, "dim": self.dim,
-               "counts": self.counts(), "generation": self.generation(),
+               "analyser": self.analyser(), "counts": self.counts(),
+               "generation": self.generation(),
                "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         man.update(extra or {})
         atomic_write(self.dir / MANIFEST, json.dumps(man, indent=2).encode("utf-8"))

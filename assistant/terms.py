@@ -105,14 +105,17 @@ def concept_forms(term: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def root(term: str) -> str:
-    """The root of an analysed Arabic term ("رياس" → "روس"), "" for other or short terms.
+    """The root of an analysed Arabic term ("رءاس" → "روس"), "" for other or short terms.
 
-    Light stems keep derived forms apart (تراس / رياس / رييس); their roots agree.
+    Light stems keep derived forms apart (تراس / رءاس / رءيس); their roots agree.
     Roots are noisy (حديث "modern" shares حدث "event"'s), so callers give a root
     match only partial credit.
     """
     if len(term) < 3 or not "\u0621" <= term[0] <= "\u064a":
         return ""
+    # Normalised text spells every hamza on a carrier ء; tashaphyne finds hamzated roots
+    # through alef (ترأس / رئاسة / رئيس → روس; سأل / سؤال / مسؤول → سول).
+    term = term.replace("\u0621", "\u0627")
     with _ROOT_LOCK:
         _ROOTER.light_stem(term)
         roots = [a["root"] for a in _ROOTER.get_affix_list()]

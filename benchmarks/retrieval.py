@@ -62,6 +62,7 @@ from assistant.retrieve import Retriever  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from assistant.vectors import VectorIndex  # noqa: E402
+from benchmarks.qrels_audit import named, with_copies  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "benchmarks" / "out"
@@ -433,18 +434,17 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         if args.build_only:
             continue
+        views = _views(name, docs, claims if claims_set else qs, args.limit_questions)
         for row, rank in rows.items():
-            if claims_set:
-                m = claim_metrics(rank, claims)
-            else:
-                m = squad_metrics(rank, qs[:args.limit_questions] if args.limit_questions
-                                  else qs, canon)
-            for key, v in m.items():
-                col = f"{name} {key}"
-                if col not in cols:
-                    cols.append(col)
-                table.setdefault(row, {})[col] = f"{v:.3f}"
-            print(f"  {name} {row}: {m}", file=sys.stderr)
+            rank = memo(rank)  # the diagnostic views re-read the same rankings
+            for view, items in views.items():
+                m = claim_metrics(rank, items) if claims_set else squad_metrics(rank, items, canon)
+                for key, v in m.items():
+                    col = f"{view} {key}"
+                    if col not in cols:
+                        cols.append(col)
+                    table.setdefault(row, {})[col] = f"{v:.3f}"
+                print(f"  {view} {row}: {m}", file=sys.stderr)
     if args.build_only:
         return 0
     lat = None
@@ -456,6 +456,30 @@ def main(argv: list[str] | None = None) -> int:
                       args.latency_reuse, args.unifiedfc_index)
     _print_table(args, table, cols, lat, n_subset if "unifiedfc" in sets else 0)
     return 0
+
+
+def _views(name: str, docs: dict[str, str], items: list, limit: int) -> dict[str, list]:
+    """The set's questions (or claims) under its own name, plus the label audit's
+    diagnostic views (``benchmarks/qrels_audit.py``): UnifiedFC-full scored against the
+    labels plus the unlabelled copies of each claim, ARCD on the questions that name
+    something. The official columns stay as they are."""
+    views = {name: items[:limit] if limit and not name.startswith("unifiedfc") else items}
+    if name == "unifiedfc-full":
+        views["unifiedfc-full+copies"] = with_copies(items, docs)
+    elif name == "arcd":
+        views["arcd-named"] = [(q, k) for q, k in views[name] if named(q)]
+    return views
+
+
+def memo(rank: Ranker) -> Ranker:
+    seen: dict[tuple[str, int], list[str]] = {}
+
+    def ranked(q: str, k: int) -> list[str]:
+        if (q, k) not in seen:
+            seen[q, k] = rank(q, k)
+        return seen[q, k]
+
+    return ranked
 
 
 def _print_table(args, table, cols, lat, n_articles) -> None:

@@ -3,6 +3,7 @@ model mismatch, crash-and-resume, bad files, and an end-to-end seed ingest."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -17,9 +18,11 @@ from assistant.chunking import chunk_spans
 from assistant.config import Config
 from assistant.errors import IndexLockedError, ModelMismatchError, NotFoundError
 from assistant.ingest import IngestSummary, commit_reports
+from assistant.lexical_rows import lexical_tokens
 from assistant.maintenance import repair, verify
 from assistant.parsers import ParseOptions, parse_file
 from assistant.store import Store
+from assistant.text.arabic import ANALYSER_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,6 +186,54 @@ def test_repair_rebuilds_lexical_rows(tmp_path: Path) -> None:
     broken = verify(store)
     assert not broken.ok and "lexical index" in broken.problems[0]
     assert repair(store).ok
+
+
+def _age_lexical_rows(store: Store, drop_key: bool) -> None:
+    """Make the index look built by analyser 1 (ئ → ي, ؤ → و): its rows and its meta."""
+    with store.write() as con:
+        rows = con.execute("SELECT c.chunk_id, c.text, r.title, c.start = 0 FROM chunks c "
+                           "JOIN reports r USING(doc_id)").fetchall()
+        old = str.maketrans({"ئ": "ي", "ؤ": "و"})
+        con.execute("DELETE FROM chunks_fts")
+        con.executemany("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
+                        [(c, lexical_tokens(title.translate(old), text.translate(old), first))
+                         for c, text, title, first in rows])
+        if drop_key:  # an index from before the analyser was versioned
+            con.execute("DELETE FROM meta WHERE key = 'analyser'")
+        else:
+            con.execute("UPDATE meta SET value = '1' WHERE key = 'analyser'")
+
+
+@pytest.mark.parametrize("drop_key", [True, False])
+def test_an_index_of_an_older_analyser_is_re_analysed_on_open(tmp_path: Path, drop_key: bool,
+                                                               caplog) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("بيان\n\nقال مسئول في الدفاع المدني إن القصف استهدف السوق.\n",
+                                  encoding="utf-8")
+    store = lexical_store(tmp_path)
+    Assistant(Config(index_dir=store.dir), store, None).ingest([corpus], embed=False)
+    assert store.analyser() == ANALYSER_VERSION
+    _age_lexical_rows(store, drop_key)
+
+    def finds(st: Store) -> bool:
+        return bool(Assistant(Config(index_dir=st.dir), st, None).search("مسؤول", k=3))
+
+    assert not finds(store)  # the stale rows spell the word another way
+    assert any("analyser 1" in n for n in verify(store).notes)
+    held = store.lock()  # another writer: the open searches as it is and re-analyses later
+    try:
+        with caplog.at_level("WARNING", logger="isnad.store"):
+            busy = Store(store.dir, "none", 8)
+        assert busy.analyser() == 1 and "another process writes" in caplog.text
+        assert Assistant(Config(index_dir=busy.dir), busy, None).search("القصف", k=3)
+    finally:
+        held.release()
+    fresh = Store(store.dir, "none", 8)
+    assert fresh.analyser() == ANALYSER_VERSION and finds(fresh)
+    report = verify(fresh)
+    assert report.ok and not any("analyser" in n for n in report.notes)
+    assert json.loads((store.dir / "manifest.json").read_text())["analyser"] == ANALYSER_VERSION
 
 
 def test_end_to_end_seed_with_default_embedder(tmp_path: Path, seed_path: Path) -> None:

@@ -24,8 +24,15 @@ _DIACRITICS = "\u0610\u0611\u0612\u0613\u0614\u0615\u0616\u0617\u0618\u0619\u061
 _REMOVED = frozenset(_DIACRITICS + "\u0640\u200c\u200d\u200e\u200f")  # + tatweel, ZWJ/ZWNJ, marks
 _REMOVE_RE = re.compile("[" + re.escape("".join(sorted(_REMOVED))) + "]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Hamza on a carrier (ؤ ئ) becomes bare hamza (ء): writers differ on the carrier of the same
+# word (مسؤول / مسئول, شؤون / شئون, حلفائه / حلفاؤه / حلفاءه); mapping ئ to ي and ؤ to و (as
+# before analyser 2) kept those apart.
 _LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-                          "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك", "٫": ".", "٬": ","})
+                          "ؤ": "ء", "ئ": "ء", "ی": "ي", "ک": "ك", "٫": ".", "٬": ","})
+# The version of what ``normalize`` and ``tokenize`` make of text. An index stores analysed
+# tokens: raise this whenever their output changes, and ``store`` re-analyses an index built
+# with another version when it is opened. 1: ئ → ي, ؤ → و; 2: ئ, ؤ → ء.
+ANALYSER_VERSION = 2
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
@@ -35,7 +42,8 @@ def normalize_digits(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Normalise for matching: NFKC, digits, diacritics, tatweel, alef/hamza, ى, ة, case."""
+    """Normalise for matching: NFKC, digits, diacritics, tatweel, alef forms, hamza carriers,
+    ى, ة, case."""
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     return _REMOVE_RE.sub("", text).translate(_LETTERS).lower()
 

@@ -1,6 +1,6 @@
 """Word tables for ``numbers.py``: Arabic and English number words, months, ordinals.
 
-Arabic keys are in ``arabic.normalize`` form (أ/إ/آ → ا, ة → ه, ى → ي, ئ → ي),
+Arabic keys are in ``arabic.normalize`` form (أ/إ/آ → ا, ة → ه, ى → ي, ئ/ؤ → ء),
 so every spelling variant that normalises alike is covered by one key. Data only.
 """
 

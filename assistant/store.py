@@ -176,13 +176,15 @@ class Store:
                         "process writes, so they are rebuilt at a later open",
                         self.dir, self.analyser(), ANALYSER_VERSION)
             return
-        with lock:
-            t0 = time.perf_counter()
+        t0 = time.perf_counter()
+        try:
             with self.write() as con:
                 if self.analyser() == ANALYSER_VERSION:  # done by another process meanwhile
                     return
                 n = rebuild_lexical(con)
             self.write_manifest()
+        finally:
+            lock.release()
         log.warning("index %s: %d chunks re-analysed with analyser %s in %.1f s",
                     self.dir, n, ANALYSER_VERSION, time.perf_counter() - t0)
 

@@ -230,21 +230,40 @@ class Store:
         atomic_write(self.dir / MANIFEST, json.dumps(man, indent=2).encode("utf-8"))
         return man
 
-    def lock(self, wait: float = 0) -> FileLock:
-        """The writer lock: acquire it (waiting ``wait`` seconds) or raise IndexLockedError."""
+    def lock(self, wait: float = 0) -> WriterLock:
+        """The writer lock, acquired (waiting ``wait`` seconds) or IndexLockedError. Release
+        it with ``release()`` or use it as a context manager."""
         lock = FileLock(str(self.dir / LOCK))
         try:
             lock.acquire(timeout=wait)
         except Timeout as exc:
             raise IndexLockedError(f"another Isnad process is writing to {self.dir}; "
                                    "wait for it to finish (or use --wait SECONDS)") from exc
-        return lock
+        return WriterLock(lock)
 
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()
             self._local.con = None
+
+
+class WriterLock:
+    """An acquired writer lock. ``with`` releases it on exit: a FileLock used as a context
+    manager would acquire it a second time and, on exit, release only that second hold
+    (the lock then stayed held until the object was garbage-collected)."""
+
+    def __init__(self, lock: FileLock) -> None:
+        self._lock = lock
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> WriterLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

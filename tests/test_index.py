@@ -128,6 +128,16 @@ def test_bad_files_are_skipped_and_index_untouched(tmp_path: Path) -> None:
     assert verify(asst.store).ok
 
 
+def test_writer_lock_is_free_again_after_its_with_block(tmp_path: Path) -> None:
+    store = lexical_store(tmp_path)
+    with store.lock() as held:
+        with pytest.raises(IndexLockedError):
+            Store(tmp_path / "idx", "none", 8).lock(wait=0)
+    other = Store(tmp_path / "idx", "none", 8).lock(wait=0)  # held is still referenced
+    other.release()
+    assert held is not None
+
+
 def test_writer_lock_refuses_second_writer(tmp_path: Path) -> None:
     store = lexical_store(tmp_path)
     held = store.lock()

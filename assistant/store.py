@@ -5,7 +5,11 @@ chunks (offsets + text), the lexical FTS5 table, embedding vectors keyed by
 text hash (so repeated boilerplate is embedded once) and figures. FAISS is
 derived and lives in ``vectors.py``. Every change is one transaction that
 bumps ``generation``; readers see only committed state. The manifest is
-written last, atomically. This module does not parse, embed or rank.
+written last, atomically. The lexical rows are the analyser's output: an index
+whose ``analyser`` version differs from ``text.arabic.ANALYSER_VERSION`` has
+them rebuilt from the stored chunks when it is opened (even by a read-only
+server: they are derived, the reports are untouched). This module does not
+parse, embed or rank.
 """
 
 from __future__ import annotations

@@ -123,13 +123,22 @@ def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     asked.weigh(_clause_tokens(spans, docs))
     report_rank = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in hits))}
     out = []
+    # Hits of one report share clauses (neighbours, or the whole of a short report): what a
+    # clause says is read once; only its retrieval terms differ from hit to hit.
+    read: dict[tuple, _Read] = {}
     for rank, hit, clauses in spans:
         penalty = _constraint_penalty(q, hit, docs, asked.places)
         cross = (hit.language or detect_language(hit.text)) != q.lang
         for i, (s, e, neighbour) in enumerate(clauses):
             prev = clauses[i - 1][0] if i else s
+            key = (hit.doc_id, prev, s, e, cross)
+            got = read.get(key)
+            if got is None:
+                got = read[key] = _read(asked, hit, docs, (prev, s, e), cross)
             where = _Where(rank, report_rank[hit.doc_id], neighbour)
-            out.append(_clause(asked, hit, docs, (prev, s, e), where, penalty, cross))
+            out.append(Cand(rank, hit, s, e, got.coverage, got.found,
+                            _score(q, got.coverage, got.found, where, got.typed, got.said)
+                            * penalty, got.places_ok))
     return _dedupe(out)
 
 
@@ -154,9 +163,19 @@ class _Where:
     neighbour: bool
 
 
-def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], where: _Where,
-            penalty: float, cross: bool) -> Cand:
-    """Score one clause (``span``: previous clause start, start, end in report offsets)."""
+@dataclass(frozen=True)
+class _Read:
+    """What one clause says about the question, whichever hit brought it."""
+
+    coverage: float
+    found: Found | None
+    typed: bool  # it holds some answer of the asked type
+    said: float  # share of the question's source words in the clause or its context
+    places_ok: bool  # the clause or its context names every place of the question
+
+
+def _read(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], cross: bool) -> _Read:
+    """Read one clause (``span``: previous clause start, start, end in report offsets)."""
     q, keys = asked.q, asked
     text, base = docs.text(hit)
     prev, s, e = (x - base for x in span)
@@ -171,9 +190,7 @@ def _clause(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], wher
     if best:
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
-    said = asked.said(toks + context)
-    return Cand(where.rank, hit, s + base, e + base, cov, best,
-                 _score(q, cov, best, where, bool(typed), said) * penalty, places_ok)
+    return _Read(cov, best, bool(typed), asked.said(toks + context), places_ok)
 
 
 def _dedupe(cands: list[Cand]) -> list[Cand]:

@@ -53,7 +53,7 @@ _LANGUAGES = {"en": {"en": "English", "ar": "الإنجليزية"}, "ar": {"en"
 
 
 def markdown(q: Question, lead: list[Cand], others: list[tuple[Cand, str]],
-              cites: list[Citation]) -> str:
+             cites: list[Citation]) -> str:
     lang = q.lang if q.lang in _WORDS else "en"
     words, best = _WORDS[lang], lead[-1]
     lines = []

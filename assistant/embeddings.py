@@ -106,7 +106,7 @@ class E5Embedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         texts = list(texts)
-        if len(texts) <= SMALL_BATCH and not self._fast_queries and self._fast is None:
+        if len(texts) <= SMALL_BATCH and self._fast is None:
             return self._query_engine().embed_passages(texts)  # a few sentences: no torch load
         return self._engine().embed_passages(texts)
 

@@ -4,9 +4,10 @@
 chunks, every chunk's offsets against its report text, vector sizes,
 figures' spans and the FAISS file against the database. ``repair`` rebuilds
 the derived parts (lexical rows, with this Isnad's analyser; FAISS; manifest)
-from the database under the writer lock. A manifest that lags the database (a crash between the
-commit and the manifest write) is reported as information, not corruption:
-the database is the source of truth and the next write refreshes it.
+from the database under the writer lock. A manifest that lags the database (a
+crash between the commit and the manifest write) is reported as information,
+not corruption: the database is the source of truth and the next write
+refreshes it.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def verify(store: Store) -> VerifyReport:
         if integrity != "ok":
             rep.problems.append(f"sqlite integrity: {integrity}")
         _check_chunks(con, rep)
-        _check_lexical(con, rep)
+        _check_lexical(con, store.analyser(), rep)
         _check_vectors(con, store.dim, rep)
         _check_figures(con, rep)
     rep.counts = store.counts()
@@ -82,10 +83,9 @@ def _check_chunks(con, rep: VerifyReport) -> None:
         rep.problems.append(f"{dupes} duplicate chunks")
 
 
-def _check_lexical(con, rep: VerifyReport) -> None:
-    row = con.execute("SELECT value FROM meta WHERE key = 'analyser'").fetchone()
-    if int(row[0] if row else 1) != ANALYSER_VERSION:
-        rep.notes.append(f"lexical rows are of analyser {row[0] if row else 1} (this Isnad: "
+def _check_lexical(con, analyser: int, rep: VerifyReport) -> None:
+    if analyser != ANALYSER_VERSION:
+        rep.notes.append(f"lexical rows are of analyser {analyser} (this Isnad: "
                          f"{ANALYSER_VERSION}); rebuilt at the next open or by `isnad repair`")
     n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     n_fts = con.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]

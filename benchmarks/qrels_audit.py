@@ -95,6 +95,11 @@ def _unifiedfc_rows() -> list[tuple[str, str]]:
     for line in open(DATA / "unifiedfc/articles.jsonl", encoding="utf-8"):
         a = json.loads(line)
         texts[a["id"]] = a["text"]
+    return _coverage_rows(claims, texts) + _copy_rows(claims, texts)
+
+
+def _coverage_rows(claims: list[dict], texts: dict[str, str]) -> list[tuple[str, str]]:
+    """Coverage of each claim by its labelled articles (by stance) and by random ones."""
     bags = {a: set(words(t)) for a, t in texts.items()}
     df: dict[str, int] = {}
     for bag in bags.values():
@@ -104,7 +109,6 @@ def _unifiedfc_rows() -> list[tuple[str, str]]:
     cw = {c["id"]: set(words(c["claim"])) for c in claims}
     for c in claims:  # words of a claim that no article has: the largest weight
         idf.update({w: math.log(len(bags) / 0.5) for w in cw[c["id"]] if w not in idf})
-    rows = []
     by_stance: dict[str, list[float]] = {}
     dead = 0
     for c in claims:
@@ -114,22 +118,27 @@ def _unifiedfc_rows() -> list[tuple[str, str]]:
             by_stance.setdefault(c["relevant"][a], []).append(cov)
     rng, ids = random.Random(0), sorted(bags)
     rand = [coverage(cw[c["id"]], bags[rng.choice(ids)], idf) for c in claims for _ in range(5)]
+    rows = []
     for stance, covs in [*sorted(by_stance.items()), ("random pairs", rand)]:
         below = sum(x < OFF_TOPIC for x in covs) / len(covs)
         rows.append((f"UnifiedFC {stance}: pairs / median coverage / below {OFF_TOPIC}",
                      f"{len(covs)} / {statistics.median(covs):.2f} / {below:.0%}"))
     rows.append((f"UnifiedFC claims whose every labelled article covers < {OFF_TOPIC}",
                  f"{dead} of {len(claims)} ({dead / len(claims):.1%})"))
-    ag = {a: grams(words(t)) for a, t in texts.items()}
+    return rows
+
+
+def _copy_rows(claims: list[dict], texts: dict[str, str]) -> list[tuple[str, str]]:
+    """How many labelled 'agree' articles the copy rule finds, and the unlabelled copies."""
+    ag = article_grams(texts)
     found = [(c, copies_of(c["claim"], ag)) for c in claims]
     extra = [cp - set(c["relevant"]) for c, cp in found]
     agree = [a for c in claims for a, s in c["relevant"].items() if s == "agree"]
     hit = sum(a in cp for c, cp in found for a, s in c["relevant"].items() if s == "agree")
-    rows.append(("UnifiedFC labelled 'agree' articles that the copy rule finds",
-                 f"{hit} of {len(agree)}"))
-    rows.append(("UnifiedFC unlabelled copies (pairs / claims with one or more)",
-                 f"{sum(map(len, extra))} / {sum(1 for e in extra if e)}"))
-    return rows
+    return [("UnifiedFC labelled 'agree' articles that the copy rule finds",
+             f"{hit} of {len(agree)}"),
+            ("UnifiedFC unlabelled copies (pairs / claims with one or more)",
+             f"{sum(map(len, extra))} / {sum(1 for e in extra if e)}")]
 
 
 def _arcd_rows() -> list[tuple[str, str]]:

@@ -41,6 +41,7 @@ FTS5, FAISS and the re-ranker work at full size while the query embedding is rea
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sqlite3
@@ -436,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         views = _views(name, docs, claims if claims_set else qs, args.limit_questions)
         for row, rank in rows.items():
-            rank = memo(rank)  # the diagnostic views re-read the same rankings
+            rank = functools.cache(rank)  # the diagnostic views re-read the same rankings
             for view, items in views.items():
                 m = claim_metrics(rank, items) if claims_set else squad_metrics(rank, items, canon)
                 for key, v in m.items():
@@ -469,17 +470,6 @@ def _views(name: str, docs: dict[str, str], items: list, limit: int) -> dict[str
     elif name == "arcd":
         views["arcd-named"] = [(q, k) for q, k in views[name] if named(q)]
     return views
-
-
-def memo(rank: Ranker) -> Ranker:
-    seen: dict[tuple[str, int], list[str]] = {}
-
-    def ranked(q: str, k: int) -> list[str]:
-        if (q, k) not in seen:
-            seen[q, k] = rank(q, k)
-        return seen[q, k]
-
-    return ranked
 
 
 def _print_table(args, table, cols, lat, n_articles) -> None:

@@ -13,22 +13,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .access import ensure_writable
-from .config import Config
-from .embeddings import Embedder, QueryMemo, make_embedder
-from .errors import InputError, LLMError, NotFoundError
-from .ingest import IngestSummary, Progress, embed_pending, ingest
-from .parsers import ParseOptions
-from .records import Answer, Check, Figure, Hit, Report
-from .retrieve import Filters, Retriever
-from .sentence_rank import SentenceMeaning
-from .store import Store
-from .twins import twin_paths
-from .vectors import VectorIndex
+from assistant.answer.sentence_rank import SentenceMeaning
+from assistant.answer.twins import twin_paths
+from assistant.config import Config
+from assistant.embed.embedders import Embedder, QueryMemo, make_embedder
+from assistant.errors import InputError, LLMError, NotFoundError
+from assistant.ingest.parsers import ParseOptions
+from assistant.ingest.pipeline import IngestSummary, Progress, embed_pending, ingest
+from assistant.records import Answer, Check, Figure, Hit, Report
+from assistant.retrieval.retriever import Filters, Retriever
+from assistant.store.folder import Store
+from assistant.store.vectors import VectorIndex
+from assistant.ui.access import ensure_writable
 
 if TYPE_CHECKING:
-    from .claims import ClaimResult
-    from .figure_store import FigureFilter
+    from assistant.figures.claims import ClaimResult
+    from assistant.figures.table import FigureFilter
 
 MAX_QUESTION_CHARS = 2000
 
@@ -57,7 +57,7 @@ class Assistant:
         embedder = embedder or make_embedder(cfg.embedder)
         store = Store(cfg.index_dir, embedder.model_id, embedder.dim, create=create)
         if llm is None and cfg.llm_url:
-            from .llm import make_llm
+            from assistant.answer.llm import make_llm
 
             llm = make_llm(cfg)
         return cls(cfg, store, embedder, llm)
@@ -83,7 +83,7 @@ class Assistant:
         answer is shown only when every check passes; otherwise the evidence answer is
         shown with the LLM's failed checks listed, never silently dropped.
         """
-        from .answer import answer_evidence
+        from assistant.answer.evidence import answer_evidence
 
         question = check_question(question)
         timer = _Timer()
@@ -105,10 +105,10 @@ class Assistant:
         return _with(answer, question=question, timings_ms=timer.laps)
 
     def _standalone(self, question: str, history, llm) -> str:
-        from .question import resolve_followup
+        from assistant.answer.question import resolve_followup
 
         if llm is not None and history:
-            from .llm import condense_question
+            from assistant.answer.llm import condense_question
 
             try:
                 return condense_question(llm, question, history)
@@ -141,7 +141,7 @@ class Assistant:
 
     def _llm_or_evidence(self, llm, question: str, hits: list[Hit], history,
                          evidence: Answer, on_delta) -> Answer:
-        from .llm import llm_answer, passes_checks
+        from assistant.answer.llm import llm_answer, passes_checks
 
         try:
             answer = llm_answer(llm, question, hits, self.get_text, history,
@@ -159,7 +159,7 @@ class Assistant:
     def _with_figures(self, question: str, answer: Answer, since, until, sources,
                       doc_ids) -> Answer:
         """A count answer with the revisions/conflicts of its figure (figures table)."""
-        from .figure_store import count_figures, enrich_count_answer
+        from assistant.figures.table import count_figures, enrich_count_answer
 
         if not answer.found:
             return answer
@@ -169,13 +169,13 @@ class Assistant:
 
     def figures(self, flt: FigureFilter | None = None, **filters) -> list[Figure]:
         """Figures of the figures table (``FigureFilter`` fields as keywords or ``flt``)."""
-        from .figure_store import FigureFilter, load_figures
+        from assistant.figures.table import FigureFilter, load_figures
 
         return load_figures(self.store, flt or FigureFilter(**filters))
 
     def check(self, claim: str, k: int = 20) -> ClaimResult:
         """Reports that support, contradict or do not state the figures of ``claim``."""
-        from .claims import check_claim
+        from assistant.figures.claims import check_claim
 
         return check_claim(self, claim, k=k)
 

@@ -13,13 +13,13 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Config
-from .errors import IsnadError
-from .records import to_dict
+from assistant.config import Config
+from assistant.errors import IsnadError
+from assistant.records import to_dict
 
 
 def _open(args: argparse.Namespace, create: bool = False):
-    from .assistant import Assistant
+    from assistant.assistant import Assistant
 
     cfg = Config.from_env(index_dir=args.index, embedder=getattr(args, "embedder", None),
                           llm_url=getattr(args, "llm", None))
@@ -46,7 +46,7 @@ def _progress():
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .parsers import ParseOptions
+    from assistant.ingest.parsers import ParseOptions
 
     opts = ParseOptions(text_col=args.text_col, title_col=args.title_col,
                         date_col=args.date_col, url_col=args.url_col, id_col=args.id_col,
@@ -116,7 +116,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .maintenance import verify
+    from assistant.store.maintenance import verify
 
     report = verify(_open(args).store)
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -124,7 +124,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .maintenance import repair
+    from assistant.store.maintenance import repair
 
     report = repair(_open(args).store, wait=args.wait)
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -133,8 +133,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The Gradio chat (also ``python app.py``); seeds an empty index with samples/."""
-    from .obs import setup_logging
-    from .ui import SAMPLES_DIR, serve
+    from assistant.ui.app import SAMPLES_DIR, serve
+    from assistant.ui.obs import setup_logging
 
     setup_logging()
     cfg = Config.from_env(index_dir=args.index, embedder=args.embedder, host=args.host,
@@ -166,8 +166,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     """Add a user to the users file or change their password (stored as a scrypt hash)."""
     import getpass
 
-    from .access import set_password
-    from .errors import ConfigError, InputError
+    from assistant.errors import ConfigError, InputError
+    from assistant.ui.access import set_password
 
     path = args.auth_file or Config.from_env().auth_file
     if path is None:
@@ -184,7 +184,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, load_questions
+    from assistant.answer.evaluate import evaluate, load_questions
 
     asst = _open(args)
     result = evaluate(asst.ask, asst.get_text, load_questions(args.questions))
@@ -203,7 +203,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_figures(args: argparse.Namespace) -> int:
     """The figures table, filtered; CSV is UTF-8 with a BOM so that Excel shows Arabic."""
-    from .figure_store import FigureFilter, figure_rows, write_csv
+    from assistant.figures.table import FigureFilter, figure_rows, write_csv
 
     flt = FigureFilter(place=args.place, group=args.group, category=args.category,
                        since=args.since, until=args.until,

@@ -36,12 +36,12 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
-from assistant.answer import answer_evidence  # noqa: E402
+from assistant.answer.evaluate import evaluate, load_questions  # noqa: E402
+from assistant.answer.evidence import answer_evidence  # noqa: E402
+from assistant.answer.sentence_rank import SentenceMeaning  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
-from assistant.embeddings import prefer_fast_queries  # noqa: E402
-from assistant.evaluate import evaluate, load_questions  # noqa: E402
-from assistant.sentence_rank import SentenceMeaning  # noqa: E402
+from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -54,7 +54,7 @@ class _NoEmbedder:
 def devqa_row(emb, lexical_only: bool) -> dict:
     name = "devqa-lexical" if lexical_only else "devqa"
     embedder = _NoEmbedder() if lexical_only else emb
-    from assistant.store import Store
+    from assistant.store.folder import Store
 
     cfg = Config(index_dir=OUT / name)
     asst = Assistant(cfg, Store(cfg.index_dir, embedder.model_id, embedder.dim),
@@ -154,7 +154,7 @@ def main() -> None:
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
     OUT.mkdir(parents=True, exist_ok=True)
-    from assistant.embeddings import E5Embedder
+    from assistant.embed.embedders import E5Embedder
 
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     rows = []

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
-from assistant.figure_checks import claim_figures  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.figures.checks import claim_figures  # noqa: E402
+from assistant.store.folder import Store  # noqa: E402
 from assistant.text import numbers  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "unifiedfc"

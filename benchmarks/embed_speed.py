@@ -29,7 +29,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.e5fast import FastE5  # noqa: E402
+from assistant.embed.e5fast import FastE5  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 Embed = Callable[[list[str]], np.ndarray]

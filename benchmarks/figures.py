@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.figures import extract_figures  # noqa: E402
+from assistant.figures.extract import extract_figures  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

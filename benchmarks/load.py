@@ -42,13 +42,13 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
-from assistant.embeddings import (  # noqa: E402
+from assistant.embed.embedders import (  # noqa: E402
     make_embedder,
     one_thread_per_call,
     prefer_fast_queries,
 )
-from assistant.maintenance import verify  # noqa: E402
-from assistant.parsers import ParseOptions  # noqa: E402
+from assistant.ingest.parsers import ParseOptions  # noqa: E402
+from assistant.store.maintenance import verify  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

@@ -56,13 +56,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.embeddings import prefer_fast_queries  # noqa: E402
-from assistant.ingest import IngestSummary, commit_reports, embed_pending  # noqa: E402
-from assistant.parsers_common import make_report  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
+from assistant.ingest.common import make_report  # noqa: E402
+from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
+from assistant.store.folder import Store  # noqa: E402
+from assistant.store.vectors import VectorIndex  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
-from assistant.vectors import VectorIndex  # noqa: E402
 from benchmarks.qrels_audit import named, with_copies  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -250,7 +250,7 @@ def llama_rankers(docs: dict[str, str], embedder, vector: bool = True
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.retrievers.bm25 import BM25Retriever
 
-    from assistant.embeddings import as_llamaindex
+    from assistant.embed.embedders import as_llamaindex
 
     nodes = SentenceSplitter().get_nodes_from_documents(
         [Document(text=t, id_=k) for k, t in docs.items()])
@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    from assistant.embeddings import E5Embedder
+    from assistant.embed.embedders import E5Embedder
 
     raw = E5Embedder()
     emb = CachedEmbedder(raw, OUT / "embcache.sqlite")

@@ -1,4 +1,4 @@
-"""Tune the re-ranking weights (``assistant.rerank``) on dev splits, report held-out splits.
+"""Tune the re-ranking weights (``assistant.retrieval.rerank``) on dev splits, report held-out splits.
 
 Collects each query's fused top candidates with all their features once (pickled
 under ``benchmarks/out/``), then grid-searches the weights:
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.rerank import FEATURES, STATEMENT_WEIGHTS, RerankWeights
+from assistant.retrieval.rerank import FEATURES, STATEMENT_WEIGHTS, RerankWeights
 from benchmarks.retrieval import (
     DATA,
     OUT,
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", default="questions", choices=sorted(GRIDS))
     ap.add_argument("--unifiedfc-index", type=Path, help="a copy of an ingested unifiedfc index")
     args = ap.parse_args(argv)
-    from assistant.embeddings import E5Embedder
+    from assistant.embed.embedders import E5Embedder
 
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     tune, held = splits(args.set, emb, args.unifiedfc_index)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.config import Config
-from assistant.store import Store
+from assistant.store.folder import Store
 
 SEED_DATE = "2018-04-23"
 LATER_DATE = "2018-04-27"

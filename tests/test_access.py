@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import (
+from assistant.assistant import Assistant
+from assistant.config import Config
+from assistant.errors import ConfigError, InputError
+from assistant.store.folder import Store
+from assistant.ui.access import (
     check_bind,
     check_password,
     ensure_writable,
@@ -20,10 +24,6 @@ from assistant.access import (
     set_password,
     verify_hash,
 )
-from assistant.assistant import Assistant
-from assistant.config import Config
-from assistant.errors import ConfigError, InputError
-from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {"n": 2 ** 10}  # cheap scrypt cost for tests of the format, not of the strength

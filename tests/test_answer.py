@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from assistant.answer import answer_evidence
-from assistant.chunking import chunk_spans
-from assistant.parsers import parse_file
-from assistant.parsers_common import ParseOptions
+from assistant.answer.evidence import answer_evidence
+from assistant.ingest.chunking import chunk_spans
+from assistant.ingest.common import ParseOptions
+from assistant.ingest.parsers import parse_file
 from assistant.records import Answer, Hit
 from assistant.text.arabic import segment, tokenize
 from assistant.text.numbers import find_numbers

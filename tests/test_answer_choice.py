@@ -15,13 +15,13 @@ import sys
 
 import pytest
 
-from assistant.answer import answer_evidence
-from assistant.answer_state import Asked
-from assistant.chunking import chunk_spans
-from assistant.extract import date_answers, tokens
-from assistant.question import understand
+from assistant.answer.evidence import answer_evidence
+from assistant.answer.extract import date_answers, tokens
+from assistant.answer.question import understand
+from assistant.answer.state import Asked
+from assistant.answer.terms import one_edit, root
+from assistant.ingest.chunking import chunk_spans
 from assistant.records import Answer, Hit
-from assistant.terms import one_edit, root
 from assistant.text.arabic import normalize, segment, tokenize
 
 
@@ -39,7 +39,7 @@ def test_root_groups_derived_forms():
 def test_root_is_the_same_in_every_process():
     # tashaphyne's own choice between candidate roots follows set order (hash seed)
     words = "ترأس برئاسة رئيس يجيز إجازة أنشأها إنشاء للجنة استحواذات تأسيس مستعمرات اعتراضات"
-    code = ("from assistant.terms import root; from assistant.text.arabic import tokenize; "
+    code = ("from assistant.answer.terms import root; from assistant.text.arabic import tokenize; "
             f"print([root(t) for t in tokenize({words!r})])")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout

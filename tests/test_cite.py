@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import answer_evidence
-from assistant.cite import main_figure_ok, verify
+from assistant.answer.evidence import answer_evidence
+from assistant.answer.verify import main_figure_ok, verify
 from assistant.records import Citation, Hit
 from assistant.text.arabic import segment, tokenize
 

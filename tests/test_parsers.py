@@ -11,8 +11,8 @@ from conftest import SEED
 from parser_fixtures import add_zip_bomb, build_docx, build_pdf, visual
 
 from assistant.errors import InputError, UnsupportedFormatError
-from assistant.parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
-from assistant.parsers_pdf import fix_visual_line, is_visual_line
+from assistant.ingest.parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
+from assistant.ingest.pdf import fix_visual_line, is_visual_line
 from assistant.records import Report
 
 OPTS = ParseOptions()

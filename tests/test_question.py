@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import is_elliptic, resolve_followup, term_matches, understand
+from assistant.answer.question import is_elliptic, resolve_followup, term_matches, understand
 
 
 @pytest.mark.parametrize("text, qtype", [

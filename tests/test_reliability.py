@@ -30,9 +30,9 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.maintenance import verify
-from assistant.obs import health, observed_ask, redact, setup_logging
-from assistant.store import DB_NAME, Store
+from assistant.store.folder import DB_NAME, Store
+from assistant.store.maintenance import verify
+from assistant.ui.obs import health, observed_ask, redact, setup_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
@@ -42,7 +42,7 @@ QUERIES = ["shelling market", "قصف السوق", "civilians killed", "zq0042",
 @pytest.fixture(scope="session")
 def identity() -> tuple[str, int]:
     """(model_id, dim) that the CLI's default embedder writes into a new index."""
-    from assistant.embeddings import make_embedder
+    from assistant.embed.embedders import make_embedder
 
     emb = make_embedder(Config().embedder)
     return emb.model_id, emb.dim
@@ -126,7 +126,7 @@ def read_loop(asst: Assistant, log: ReadLog, stop: threading.Event | Path, seed:
 
 def reader_process(idx: str, stop: str, seconds: str) -> None:
     """Entry point of a separate reader process: prints its ReadLog as JSON."""
-    from assistant.embeddings import make_embedder
+    from assistant.embed.embedders import make_embedder
 
     emb = make_embedder(Config().embedder)
     asst = open_lexical(Path(idx), (emb.model_id, emb.dim))

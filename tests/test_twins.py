@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.question import understand
+from assistant.answer.terms import Vocabulary
+from assistant.answer.twins import counterpart, twin_paths
 from assistant.assistant import Assistant
 from assistant.config import Config
-from assistant.parsers import parse_file
-from assistant.parsers_common import ParseOptions
-from assistant.question import understand
-from assistant.store import Store
-from assistant.terms import Vocabulary
+from assistant.ingest.common import ParseOptions
+from assistant.ingest.parsers import parse_file
+from assistant.store.folder import Store
 from assistant.text.arabic import sentence_spans
-from assistant.twins import counterpart, twin_paths
 
 EN = """---
 title: Market strike in Kafr Nabl
@@ -129,7 +129,7 @@ def test_counterpart_in_real_parallel_reports(shared_data):
     q = understand("In how many alleged Russian airstrike incidents did the Syrian Archive "
                    "identify the use of thermobaric (vacuum) weapons?")
     at = en.text.index("130 incidents")
-    from assistant.extract import typed_answers
+    from assistant.answer.extract import typed_answers
     found = next(f for f in typed_answers(q, en.text, at, at + 20) if f.key == "130")
     (s, e), twin = counterpart(q, found, at / len(en.text), ar.text, sentence_spans(ar.text))
     assert "130 حادثة" in ar.text[s:e] and twin.key == "130"
@@ -141,8 +141,8 @@ def test_attributed_figure_is_preferred(shared_data):
     """Two FA-KES articles give the Qamishli toll; the question names the Observatory."""
     import csv
 
-    from assistant.answer import answer_evidence
-    from assistant.chunking import chunk_spans
+    from assistant.answer.evidence import answer_evidence
+    from assistant.ingest.chunking import chunk_spans
     from assistant.records import Hit
     with open(shared_data / "fakes" / "FA-KES-Dataset.csv", encoding="utf-8") as f:
         rows = {r["unit_id"]: r["article_content"] for r in csv.DictReader(f)}
@@ -171,5 +171,5 @@ def test_attributed_figure_is_preferred(shared_data):
     ("inv/Incident-4.md", "inv/Incident-4.md", False),
 ])
 def test_same_report(a, b, same):
-    from assistant.twins import same_report
+    from assistant.answer.twins import same_report
     assert same_report(a, b) is same

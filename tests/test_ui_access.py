@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from test_ui_api import SEED, free_port
 
-from assistant.access import set_password
 from assistant.cli import main as cli_main
 from assistant.config import Config
+from assistant.ui.access import set_password
 
 
 @pytest.fixture(scope="module")
 def locked_app(tmp_path_factory):
     from assistant.assistant import Assistant
-    from assistant.ui import serve
+    from assistant.ui.app import serve
 
     tmp = tmp_path_factory.mktemp("ui_access")
     asst = Assistant.open(tmp / "index")  # built beforehand: read-only serves, never writes

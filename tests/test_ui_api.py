@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import ui_render as R
 from assistant.cli import main as cli_main
 from assistant.config import Config
 from assistant.errors import InputError
 from assistant.records import Answer, Citation
-from assistant.ui_reports import check_upload
+from assistant.ui import render
+from assistant.ui.reports import check_upload
 
 SEED = Path(__file__).resolve().parents[1] / "samples" / "000_9c31ee48a94572c0.txt"
 Q_SEED = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟"
@@ -47,7 +47,7 @@ def free_port() -> int:
 
 def start_app(tmp: Path):
     """Serve the app over a fresh index seeded with the two fixture reports; (url, backend)."""
-    from assistant.ui import serve
+    from assistant.ui.app import serve
 
     docs = tmp / "docs"
     docs.mkdir()
@@ -206,39 +206,39 @@ def test_bad_uploads_change_nothing(client, tmp_path):
     (".hidden.csv", "hidden.csv"),
 ])
 def test_safe_filename(name, expected):
-    assert R.safe_filename(name) == expected
+    assert render.safe_filename(name) == expected
 
 
 def test_dates_are_validated():
-    assert R.check_date(" 2019-03-12 ", "since") == "2019-03-12"
-    assert R.check_date("", "since") is None
+    assert render.check_date(" 2019-03-12 ", "since") == "2019-03-12"
+    assert render.check_date("", "since") is None
     for bad in ("2019-02-30", "12/03/2019", "2019-3-1"):
         with pytest.raises(InputError):
-            R.check_date(bad, "until")
+            render.check_date(bad, "until")
 
 
 def test_report_text_is_escaped_everywhere():
     evil = 'Hello <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>'
-    md = R.answer_md(f"**{evil}** [1] [7]", 1, 0, rtl=False)
+    md = render.answer_md(f"**{evil}** [1] [7]", 1, 0, rtl=False)
     assert "<script>" not in md and "<img" not in md
     assert not re.search(r"(?<!\\)\]\(", md)  # no live markdown link: "]" is escaped
     assert md.count('class="isnad-cite"') == 1  # [7] is no citation of this answer
     cite = {"n": 1, "doc_id": "d", "path": "p<b>.txt", "record": None, "title": evil,
             "date": None, "source": "", "url": "javascript:alert(4)", "quote": "<script>",
             "start": 6, "end": 14, "score": 1.0}
-    html = R.source_html(cite, evil)
+    html = render.source_html(cite, evil)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "<mark>&lt;script&gt;</mark>" in html
     assert 'href="javascript' not in html
-    assert "<script>" not in R.report_html(evil, evil, 6, 14)
-    assert "<script>" not in R.user_message(evil)
+    assert "<script>" not in render.report_html(evil, evil, 6, 14)
+    assert "<script>" not in render.user_message(evil)
 
 
 def test_arabic_messages_are_rtl_with_isolated_latin():
-    msg = R.user_message("كم قتيلاً في Al-Sukkari يوم 2019-03-12؟")
+    msg = render.user_message("كم قتيلاً في Al-Sukkari يوم 2019-03-12؟")
     assert msg.startswith('<div dir="rtl"')
     assert "<bdi>Al\\-Sukkari</bdi>" in msg
-    assert R.user_message("How many?").startswith('<div dir="ltr"')
+    assert render.user_message("How many?").startswith('<div dir="ltr"')
 
 
 if __name__ == "__main__":
@@ -250,7 +250,7 @@ def test_upload_ingest_runs_at_lower_priority_and_passes_results_and_errors_on()
     import os
     import threading
 
-    from assistant.ui_reports import at_low_priority
+    from assistant.ui.reports import at_low_priority
 
     def niceness() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

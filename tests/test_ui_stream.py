@@ -8,12 +8,12 @@ from pathlib import Path
 from fake_openai import FakeOpenAI, prompt_of
 from test_ask import Q52, _source_with
 
-from assistant import ui_render as R
+from assistant.answer.llm import make_llm
 from assistant.assistant import Assistant
 from assistant.config import Config
-from assistant.llm import make_llm
-from assistant.store import Store
-from assistant.ui_backend import Backend, ask_events
+from assistant.store.folder import Store
+from assistant.ui import render
+from assistant.ui.backend import Backend, ask_events
 
 
 def _backend(tmp_path: Path, seed_path: Path, url: str) -> Backend:
@@ -46,7 +46,7 @@ def test_llm_deltas_stream_before_the_answer(tmp_path: Path, seed_path: Path) ->
         deltas, final = _run(_backend(tmp_path, seed_path, fake.url))
     assert len(deltas) > 3 and "".join(deltas).startswith("قُتل 52")
     assert final["mode"] == "llm" and final["found"]
-    draft = R.draft_message("".join(deltas[:2]) + "<script>")
+    draft = render.draft_message("".join(deltas[:2]) + "<script>")
     assert 'dir="rtl"' in draft and "<script>" not in draft
 
 

@@ -1,0 +1,1 @@
+"""The answer stage: question understanding and follow-ups, evidence answers (choose the clause, extract the short answer), citations and verification, the optional LLM, and the evaluation of answers. It does not retrieve (retrieval) or read the index folder (store)."""

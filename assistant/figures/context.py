@@ -1,0 +1,69 @@
+"""Where and when a figure was counted: the place and period of its clause (pure functions).
+
+``place`` picks the most specific known place (``figure_vocab.PLACES``) in the
+clause, else a named settlement ("بلدة X", "the town of X", "in X"), else the
+nearest known place earlier in the sentence. ``period`` picks the period phrase
+nearest the number ("خلال 6 أيام", "in the past 24 hours"); "the same period"
+repeats the period of the figure before. This module does not decide what a
+number counts (``figures`` does).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.figures import vocab
+from assistant.figures.match import Doc, Hit
+from assistant.text.numbers import NumberMention
+
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+_PERIOD = re.compile(
+    r"(?:خلال|منذ|في)\s+(?:الـ\s*|ال)?(?:\d+\s*|\w+\s+)?(?:ال)?(?:ساعات|ساعة|الساعات|أيام|يوم|يومين"
+    r"|أسابيع|أسبوع|أشهر|شهر|شهرين|سنوات|أعوام|عام)(?:\s+(?:الماضية|الماضي|الأخيرة|الفائتة|الفائت))?"
+    r"|منذ\s+(?:فجر|صباح|ظهر|مساء|ليل|منتصف\s+ليل)\s+(?:اليوم|أمس)|منذ\s+(?:بدء|بداية|انطلاق)\s+\S+"
+    r"|(?:خلال|في)\s+(?:الفترة|المدة)\s+(?:ذاتها|نفسها)"
+    r"|\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:\d+\s+|\w+\s+)?"
+    r"(?:hours?|days?|weeks?|months?|years?)\b|\bsince\s+(?:the\s+)?(?:start|beginning)\s+of\s+[\w-]+"
+    r"(?:\s+[\w-]+)?|\bduring\s+the\s+same\s+period\b",
+    re.I,
+)
+_SAME_PERIOD = re.compile(r"ذاتها|نفسها|same period")
+_SETTLEMENT = re.compile(
+    r"(?:بلدة|مدينة|قرية|حي|مخيم|ناحية|منطقة|بلدتي|قريتي)\s+((?:ال)?[^\W\d_]{3,}(?:\s+ال[^\W\d_]+)?)"
+    r"|\b(?:town|city|village|district|neighbou?rhood|camp)\s+of\s+((?:al-)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+    r"|\b(?:in|near|at|outside)\s+((?:al-|el-)?[A-Z][a-z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+)
+_NOT_PLACES = frozenset("""Syria Syrian The This That Monday Tuesday Wednesday Thursday Friday Saturday
+    Sunday January February March April May June July August September October November December
+    Islamic Russian Turkish Kurdish Reuters AFP The Observatory Britain""".split())
+
+
+def place(doc: Doc, a: int, b: int, span: tuple[int, int]) -> str:
+    """The place of the number at tokens ``[a, b)`` in the clause ``span``: the most
+    specific known place in the clause (nearest among equals), else a named settlement
+    or "in X", else the nearest known place earlier in the same sentence."""
+    s, e = doc.tok_range(*span)
+    inside = [h for h in doc.places.starting(s, e) if h.j <= e]
+    if inside:
+        def rank(h: Hit) -> tuple[int, int]:
+            return -vocab.BROAD_PLACES.get(h.label, 2), min(abs(h.i - b), abs(a - h.j))
+        return min(inside, key=rank).label
+    for mt in _SETTLEMENT.finditer(doc.text, span[0], span[1]):
+        name = next(g for g in mt.groups() if g)
+        if name.split()[0] not in _NOT_PLACES:
+            return name
+    back = max(0, span[0] - 1500)
+    sent = max((mt.end() for mt in _SENTENCE_END.finditer(doc.text, back, span[0])), default=back)
+    s0, _ = doc.tok_range(sent, span[0])
+    earlier = [h for h in doc.places.starting(s0, s) if h.j <= s and h.label != "Syria"]
+    return earlier[-1].label if earlier else ""
+
+
+def period(doc: Doc, m: NumberMention, span: tuple[int, int], last: str) -> str:
+    """The period phrase of the clause nearest the number ("خلال 6 أيام", "in the past
+    24 hours"); "خلال الفترة ذاتها" / "during the same period" repeats ``last``."""
+    found = list(_PERIOD.finditer(doc.text, span[0], span[1]))
+    if not found:
+        return ""
+    near = min(found, key=lambda p: min(abs(p.start() - m.end), abs(m.start - p.end())))
+    return last if _SAME_PERIOD.search(near.group()) and last else near.group()

@@ -1,0 +1,1 @@
+"""Ingest: files and rows parsed into Report records (txt, md, html, pdf, docx, csv, jsonl), cut into sentence-aligned chunks with exact offsets, and written to a store in atomic batches before the vectors are embedded."""

@@ -1,0 +1,200 @@
+"""Ingestion: walk paths, parse, chunk, commit, then embed what is pending.
+
+Phase 1 commits reports batch by batch (report + chunks + lexical rows +
+figures in one transaction each batch), so a committed batch is searchable
+lexically at once and a crash never leaves half a document. Phase 2 embeds
+chunk texts that have no vector yet (each distinct text once), committing
+per embedding batch. Re-running the same command resumes: unchanged
+reports are skipped by content hash and only missing vectors are embedded.
+This module does not rank or answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.embed.embedders import Embedder
+from assistant.errors import InputError
+from assistant.ingest.chunking import chunk_spans, embedding_text
+from assistant.ingest.parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
+from assistant.records import Report
+from assistant.store.folder import Store
+from assistant.store.lexical_rows import lexical_tokens
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did; ``skipped`` holds (path, reason) pairs."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    doc_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+                "chunks": self.chunks, "embedded": self.embedded,
+                "seconds": round(self.seconds, 2)}
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, path relative to its folder argument) for files and folders, recursively."""
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            for f in sorted(p for p in root.rglob("*") if p.is_file()):
+                if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("."):
+                    yield f, f.relative_to(root).as_posix()
+        elif root.exists():
+            yield root, root.name
+        else:
+            raise InputError(f"{root}: no such file or folder")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def ingest(store: Store, embedder: Embedder | None, paths: Iterable[Path], *,
+           opts: ParseOptions | None = None, chunk_chars: int = 700, batch_docs: int = 64,
+           embed_batch: int = 16, progress: Progress | None = None) -> IngestSummary:
+    """Ingest files/folders into ``store``; embed when ``embedder`` is given."""
+    t0 = time.perf_counter()
+    opts = opts or ParseOptions()
+    summary = IngestSummary()
+    batch: list[Report] = []
+    for report in _reports(paths, opts, summary, progress):
+        batch.append(report)
+        if len(batch) >= batch_docs:
+            commit_reports(store, batch, summary, chunk_chars)
+            batch = []
+    commit_reports(store, batch, summary, chunk_chars)
+    if embedder is not None:
+        summary.embedded = embed_pending(store, embedder, batch=embed_batch, progress=progress)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _reports(paths: Iterable[Path], opts: ParseOptions, summary: IngestSummary,
+             progress: Progress | None) -> Iterator[Report]:
+    files = list(iter_files(paths))
+    for i, (path, rel) in enumerate(files):
+        try:
+            for item in parse_file(path, rel, opts):
+                if isinstance(item, Skip):
+                    where = f"{item.path}#{item.record}" if item.record else item.path
+                    summary.skipped.append((where, item.reason))
+                else:
+                    yield item
+        except InputError as exc:
+            summary.skipped.append((rel, str(exc)))
+        if progress:
+            progress("parse", i + 1, len(files))
+
+
+def commit_reports(store: Store, reports: list[Report], summary: IngestSummary,
+                   chunk_chars: int = 700) -> None:
+    """Add/replace reports in one transaction; unchanged ones are counted and left alone.
+
+    Chunking, lexical analysis and figure extraction run before the transaction
+    (for reports whose stored hash differs), so the write lock is held only for
+    the inserts and readers' snapshots advance in short steps.
+    """
+    if not reports:
+        return
+    known = _stored_hashes(store, [r.doc_id for r in reports])
+    prepared = [None if known.get(r.doc_id) == r.content_hash else _prepare(r, chunk_chars)
+                for r in reports]
+    with store.write() as con:
+        for rep, rows in zip(reports, prepared, strict=True):
+            row = con.execute("SELECT content_hash FROM reports WHERE doc_id = ?",
+                              (rep.doc_id,)).fetchone()
+            summary.doc_ids.append(rep.doc_id)
+            if row and row[0] == rep.content_hash:
+                summary.unchanged += 1
+                continue
+            if row:
+                con.execute("DELETE FROM reports WHERE doc_id = ?", (rep.doc_id,))
+                summary.updated += 1
+            else:
+                summary.added += 1
+            # Another writer (without the lock) may have changed the row since the
+            # pre-check: then prepare now, inside the transaction.
+            summary.chunks += _insert_report(con, rep, rows or _prepare(rep, chunk_chars))
+
+
+def _stored_hashes(store: Store, doc_ids: list[str]) -> dict[str, str]:
+    marks = ",".join("?" * len(doc_ids))
+    return dict(store.conn().execute(
+        f"SELECT doc_id, content_hash FROM reports WHERE doc_id IN ({marks})", doc_ids))
+
+
+_Prepared = tuple[list[tuple], list[tuple]]  # chunk rows, figure rows
+
+
+def _prepare(rep: Report, chunk_chars: int) -> _Prepared:
+    """The chunk rows (start, end, text, text_hash, tokens) and figure rows of a report."""
+    from assistant.figures.extract import extract_figures
+
+    spans = chunk_spans(rep.text, chunk_chars)
+    chunks = [(start, end, rep.text[start:end],
+               text_hash(embedding_text(rep.title, rep.text[start:end])),
+               lexical_tokens(rep.title, rep.text[start:end], start == spans[0][0]))
+              for start, end in spans]
+    figures = [(rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place, f.period,
+                f.date, f.start, f.end)
+               for f in extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
+                                        record=rep.record, date=rep.date)]
+    return chunks, figures
+
+
+def _insert_report(con, rep: Report, prepared: _Prepared) -> int:
+    chunks, figures = prepared
+    con.execute("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (rep.doc_id, rep.path, rep.record, rep.title, rep.date, rep.source, rep.url,
+                 rep.language, rep.text, rep.content_hash, time.time()))
+    for start, end, text, thash, tokens in chunks:
+        cur = con.execute(
+            "INSERT INTO chunks(doc_id, start, end, text, text_hash) VALUES (?,?,?,?,?)",
+            (rep.doc_id, start, end, text, thash))
+        con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
+                    (cur.lastrowid, tokens))
+    con.executemany("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
+                    "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
+    return len(chunks)
+
+
+def embed_pending(store: Store, embedder: Embedder, *, batch: int = 16,
+                  progress: Progress | None = None) -> int:
+    """Embed every chunk text without a vector (each distinct text once); returns the count."""
+    con = store.conn()
+    rows = con.execute(
+        "SELECT c.text_hash, r.title, c.text FROM chunks c JOIN reports r USING(doc_id) "
+        "WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
+        "GROUP BY c.text_hash").fetchall()
+    # Similar lengths together: less padding in batched engines.
+    todo = sorted(((h, embedding_text(t or "", x)) for h, t, x in rows), key=lambda r: len(r[1]))
+    done = 0
+    for lo in range(0, len(todo), batch):
+        part = todo[lo:lo + batch]
+        vecs = np.asarray(embedder.embed_passages([t for _, t in part]), dtype=np.float32)
+        with store.write() as wcon:
+            wcon.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
+                             [(h, v.tobytes()) for (h, _), v in zip(part, vecs, strict=True)])
+        done += len(part)
+        if progress:
+            progress("embed", done, len(todo))
+    return done

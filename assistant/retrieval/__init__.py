@@ -1,0 +1,1 @@
+"""Retrieval: lexical and dense first stages fused by reciprocal rank, re-ranked on cheap features, near duplicates removed; filters applied inside each stage. It reads the index only through the store."""

@@ -1,0 +1,311 @@
+"""Hybrid retrieval: Arabic-aware lexical (SQLite FTS5) + dense (FAISS), fused, re-ranked.
+
+Stages: FTS5 bm25 over the store's analysed tokens (normalised, stemmed; the
+same analyser for queries), FAISS cosine over e5 vectors, weighted reciprocal
+rank fusion, then a fine re-ranking of the top ``rerank_depth`` candidates and
+near-duplicate removal (``rerank``). A statement to check (a pasted claim rather
+than a question) is re-ranked deeper, with its own weights and a report-level
+bm25 score (its candidate passages' matches over the report's length, and all its
+passages' matches). Filters (date range, sources, document ids, language) are applied
+inside each stage, never by dropping results after a top-k cut. Passages that have no vector yet (still being embedded) are found
+lexically. This module does not answer questions; ``context`` assembles the
+numbered sources for the answer stage.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from assistant.embed.embedders import Embedder
+from assistant.errors import InputError
+from assistant.records import Hit
+from assistant.retrieval.rerank import (
+    STATEMENT_WEIGHTS,
+    Query,
+    RerankWeights,
+    analyse_query,
+    doc_bm25,
+    feature_matrix,
+    is_statement,
+    near_duplicates,
+    report_counts,
+    rerank_order,
+)
+from assistant.store.folder import Store
+from assistant.store.lexical import (
+    MAX_QUERY_TERMS,
+    NO_FILTERS,
+    Filters,
+    allowed_ids,
+    fts_query,
+    lexical_search,
+    query_terms,
+    report_passages,
+    term_idf,
+)
+from assistant.store.vectors import VectorIndex
+from assistant.text.arabic import detect_language, tokenize
+
+MODES = ("hybrid", "fusion", "lexical", "dense")
+__all__ = ["MAX_QUERY_TERMS", "MODES", "Filters", "Retriever", "allowed_ids", "fts_query",
+           "lexical_search", "query_terms", "rrf", "term_idf"]
+# Weights of the two rankings in the fusion (arcd-train + xquad-ar even articles: dense 1.0
+# with rrf k 30 ~ dense 0.5 with k 60; see benchmarks/tune_retrieval.py).
+FUSION_WEIGHTS = {"lexical": 1.0, "dense": 1.0}
+RRF_K = 30
+
+
+def credit_cross_lingual(fused: list[tuple[int, float]], stages: dict[str, list],
+                         other_language: set[int], k: int = 60, weight: float = 1.0
+                         ) -> list[tuple[int, float]]:
+    """Give passages in another language than the question, which the lexical stage cannot
+    match, their dense rank as a stand-in lexical rank (so RRF does not halve them)."""
+    lexical = {c for c, _ in stages.get("lexical", [])}
+    scores = dict(fused)
+    for rank, (c, _) in enumerate(stages.get("dense", [])):
+        if c in other_language and c not in lexical:
+            scores[c] = scores.get(c, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def rrf(rankings: dict[str, list[tuple[int, float]]], k: int = 60,
+        weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of ids; returns (id, fused score)."""
+    fused: dict[int, float] = {}
+    for name, ranking in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for rank, (doc, _) in enumerate(ranking):
+            fused[doc] = fused.get(doc, 0.0) + w / (k + rank + 1)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Retriever:
+    """Hybrid retriever over one store: lexical + dense, fused, re-ranked, de-duplicated."""
+
+    def __init__(self, store: Store, embedder: Embedder | None, vectors: VectorIndex | None,
+                 k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
+                 fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
+                 rerank_weights: RerankWeights | None = None,
+                 duplicate_jaccard: float = 0.8, statement_depth: int = 100,
+                 statement_weights: RerankWeights | None = None) -> None:
+        self.store, self.embedder, self.vectors = store, embedder, vectors
+        self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
+        self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
+        self.rerank_depth = rerank_depth
+        self.rerank_weights = rerank_weights or RerankWeights()
+        self.duplicate_jaccard = duplicate_jaccard
+        # Statements (claims) are checked against whole articles: deeper, other weights.
+        self.statement_depth = statement_depth
+        self.statement_weights = statement_weights or STATEMENT_WEIGHTS
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def search(self, query: str, k: int = 10, filters: Filters = NO_FILTERS,
+               mode: str = "hybrid") -> list[Hit]:
+        """Ranked hits for ``query``.
+
+        ``mode``: "hybrid" (fusion, re-ranking, near-duplicates removed), "fusion"
+        (RRF only), "lexical" or "dense" (one stage, as ranked by it).
+        """
+        if mode not in MODES:
+            raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        qvec, stages, idf = self._stages(query, filters, mode)
+        if mode in ("lexical", "dense"):
+            ranking = stages.get(mode, [])
+        else:
+            ranking = self._fuse(query, stages)
+        per_stage = {name: dict(r) for name, r in stages.items()}
+        if mode == "hybrid" and ranking:
+            per_stage["fusion"] = dict(ranking)
+            ranking = self._rerank(query, qvec, idf, ranking, per_stage, k)
+        ranking = ranking[:k]
+        return self.hits([c for c, _ in ranking], [s for _, s in ranking], per_stage)
+
+    def profile(self, query: str) -> tuple[int, RerankWeights]:
+        """Re-ranking depth and weights for ``query``: a statement's or a question's."""
+        if is_statement(query):
+            return self.statement_depth, self.statement_weights
+        return self.rerank_depth, self.rerank_weights
+
+    def candidates(self, query: str, filters: Filters = NO_FILTERS, depth: int | None = None
+                   ) -> tuple[list[int], np.ndarray, list[list[str]]]:
+        """The fused top ``depth`` chunk ids (default: the query's profile) with all their
+        re-ranking features and tokens (exposed for diagnostics and weight tuning)."""
+        qvec, stages, idf = self._stages(query, filters, "hybrid")
+        ranking = self._fuse(query, stages)[:depth or self.profile(query)[0]]
+        return self._features(query, qvec, idf, ranking, dict(stages.get("lexical", [])))
+
+    def _stages(self, query: str, filters: Filters, mode: str
+                ) -> tuple[np.ndarray | None, dict[str, list[tuple[int, float]]],
+                           dict[str, float]]:
+        """(query vector, the stages' rankings, IDF of the query terms).
+
+        The query is embedded on a worker thread while this one runs the lexical stage:
+        both spend their time outside the GIL (the model in C, FTS5 in SQLite), so on
+        two cores the embedding (~25-50 ms) no longer adds to the lexical time.
+        """
+        qvec, idf, pending = None, {}, None
+        stages: dict[str, list[tuple[int, float]]] = {}
+        if mode != "lexical" and self.embedder is not None and self.vectors is not None:
+            pending = self._embedding_pool().submit(self.embedder.embed_query, query)
+        if mode != "dense":
+            # IDF of the query terms, looked up once: the lexical stage and the re-ranker use it.
+            idf = term_idf(self.store, tokenize(query))
+            stages["lexical"] = lexical_search(self.store, query, self.k_lexical, filters, idf)
+        if pending is not None:
+            qvec = pending.result()
+            stages["dense"] = self.vectors.search(qvec, self.k_dense,
+                                                  allowed_ids(self.store, filters))
+        return qvec, stages, idf
+
+    def _embedding_pool(self) -> ThreadPoolExecutor:
+        """One worker: query embeddings run one at a time (the model is one C object)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="isnad-query-embed")
+            return self._pool
+
+    def _fuse(self, query: str, stages: dict[str, list[tuple[int, float]]]
+              ) -> list[tuple[int, float]]:
+        fused = rrf(stages, self.rrf_k, self.fusion_weights)
+        if "dense" not in stages or "lexical" not in stages:
+            return fused
+        langs = self._languages([c for c, _ in stages["dense"]])
+        qlang = detect_language(query)
+        other = {c for c, lang in langs.items() if lang and lang != qlang}
+        return credit_cross_lingual(fused, stages, other, self.rrf_k,
+                                    self.fusion_weights.get("lexical", 1.0))
+
+    def _features(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
+                  head: list[tuple[int, float]], lexical: dict[int, float],
+                  weights: RerankWeights | None = None
+                  ) -> tuple[list[int], np.ndarray, list[list[str]]]:
+        """Features of ``head`` (all of them, or those ``weights`` use: the others are 0)."""
+        fused = dict(head)
+        tokens = self._tokens(list(fused))
+        ids = [c for c in fused if c in tokens]  # a report removed between two reads
+        qlang = detect_language(query)
+        langs = self._languages(ids)
+        q = analyse_query(query, idf)
+        cosines = self._cosines(qvec, ids)
+        toks = [tokens[c] for c in ids]
+        proximity = weights is None or bool(weights.sentence or weights.answer_type)
+        doc, report = self._report_scores(q, ids, toks, weights)
+        feats = feature_matrix(q, toks, [fused[c] for c in ids], [cosines.get(c) for c in ids],
+                               [lexical.get(c) for c in ids],
+                               [bool(langs.get(c)) and langs[c] != qlang for c in ids],
+                               doc, proximity, report)
+        return ids, feats, toks
+
+    def _report_scores(self, q: Query, ids: list[int], toks: list[list[str]],
+                       weights: RerankWeights | None
+                       ) -> tuple[list[float] | None, list[float] | None]:
+        """The "doc" and "report" features (None when ``weights`` do not use them): bm25 of
+        each candidate's report from its candidate passages, and from all its passages."""
+        want_doc = weights is None or bool(weights.doc)
+        want_report = weights is None or bool(weights.report)
+        if not (want_doc or want_report):
+            return None, None
+        reports = self._report_lengths(ids)
+        docs = [reports.get(c, (f"#{c}", 1))[0] for c in ids]  # #: removed meanwhile
+        lengths = [reports.get(c, ("", 1))[1] for c in ids]
+        terms = set(q.terms)
+        doc = doc_bm25(q, report_counts(docs, toks, terms), lengths) if want_doc else None
+        report = None
+        if want_report:  # the same counts over every passage of each report
+            owners, passages = report_passages(self.store, docs)
+            whole = dict(zip(owners, report_counts(owners, passages, terms), strict=True))
+            report = doc_bm25(q, [whole.get(d, {}) for d in docs], lengths)
+        return doc, report
+
+    def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
+                ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]],
+                k: int) -> list[tuple[int, float]]:
+        """Re-score the top candidates (``profile``), drop near duplicates, keep the tail."""
+        depth, weights = self.profile(query)
+        head, tail = ranking[:depth], ranking[depth:]
+        ids, feats, toks = self._features(query, qvec, idf, head, per_stage.get("lexical", {}),
+                                          weights)
+        order, scores = rerank_order(feats, weights)
+        kept = self._distinct(order, toks, k)
+        per_stage["rerank"] = {ids[i]: float(scores[i]) for i in range(len(ids))}
+        floor = min((float(scores[i]) for i in kept), default=0.0)
+        # The tail keeps its fused order, below every re-ranked passage.
+        return [(ids[i], float(scores[i])) for i in kept] + [
+            (c, floor - 1.0 + s) for c, s in tail]
+
+    def _distinct(self, order: list[int], toks: list[list[str]], k: int) -> list[int]:
+        """``order`` without near duplicates, checked only as far as ``k`` distinct ones
+        need (whether a passage copies an earlier one does not depend on later ones)."""
+        n = min(len(order), 2 * k)
+        while True:
+            drop = near_duplicates([toks[i] for i in order[:n]], self.duplicate_jaccard)
+            if n - len(drop) >= k or n == len(order):
+                return [i for j, i in enumerate(order[:n]) if j not in drop] + order[n:]
+            n = min(len(order), 2 * n)
+
+    def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        """For each chunk: its report's doc_id and length in characters (chunks summed)."""
+        if not ids:
+            return {}
+        rows = self.store.conn().execute(
+            "SELECT c.chunk_id, c.doc_id, (SELECT SUM(x.end - x.start) FROM chunks x "
+            "WHERE x.doc_id = c.doc_id) FROM chunks c "
+            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {int(c): (d, int(n or 0)) for c, d, n in rows}
+
+    def _tokens(self, ids: list[int]) -> dict[int, list[str]]:
+        """The analysed tokens the index stored for each chunk (no re-analysis at query time)."""
+        if not ids:
+            return {}
+        rows = self.store.conn().execute(
+            f"SELECT rowid, tokens FROM chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})",
+            ids).fetchall()
+        return {int(c): t.split() for c, t in rows}
+
+    def _languages(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = self.store.conn().execute(
+            "SELECT c.chunk_id, r.language FROM chunks c JOIN reports r ON r.doc_id = c.doc_id "
+            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {int(c): lang or "" for c, lang in rows}
+
+    def _cosines(self, qvec: np.ndarray | None, ids: list[int]) -> dict[int, float]:
+        """Cosine of the query with each chunk that has a vector (read from SQLite)."""
+        if qvec is None or not ids:
+            return {}
+        rows = self.store.conn().execute(
+            "SELECT c.chunk_id, v.vec FROM chunks c JOIN vectors v ON v.text_hash = c.text_hash "
+            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        if not rows:
+            return {}
+        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        sims = mat @ np.asarray(qvec, dtype=np.float32).reshape(-1)
+        return {int(r[0]): float(s) for r, s in zip(rows, sims, strict=True)}
+
+    def hits(self, chunk_ids: list[int], scores: list[float],
+             per_stage: dict[str, dict[int, float]] | None = None) -> list[Hit]:
+        """Hit records (with report metadata) for chunk ids, in the given order."""
+        if not chunk_ids:
+            return []
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.store.conn().execute(
+            "SELECT c.chunk_id, c.doc_id, r.path, r.record, r.title, r.date, r.source, r.url, "
+            "c.text, c.start, c.end, r.language FROM chunks c JOIN reports r "
+            f"ON r.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})", chunk_ids).fetchall()
+        by_id = {r[0]: r for r in rows}
+        out: list[Hit] = []
+        for cid, score in zip(chunk_ids, scores, strict=True):
+            r = by_id.get(cid)
+            if r is None:  # removed between the two reads
+                continue
+            stage = {n: s[cid] for n, s in (per_stage or {}).items() if cid in s}
+            out.append(Hit(rank=len(out) + 1, doc_id=r[1], path=r[2], record=r[3],
+                           title=r[4] or "", date=r[5], source=r[6] or "", url=r[7] or "",
+                           text=r[8], start=r[9], end=r[10], score=float(score), chunk_id=cid,
+                           language=r[11] or "", scores=stage))
+        return out

@@ -1,0 +1,1 @@
+"""The index: the SQLite (WAL) database with its manifest and writer lock, the FTS5 lexical rows and their queries, the FAISS vectors derived from SQLite, and verify / repair. Nothing here parses, embeds or answers."""

@@ -1,0 +1,160 @@
+"""Index checks and repairs: ``isnad verify`` and ``isnad repair``.
+
+``verify`` reads only: SQLite integrity, the lexical table against the
+chunks, every chunk's offsets against its report text, vector sizes,
+figures' spans and the FAISS file against the database. ``repair`` rebuilds
+the derived parts (lexical rows, with this Isnad's analyser; FAISS; manifest)
+from the database under the writer lock. A manifest that lags the database (a
+crash between the commit and the manifest write) is reported as information,
+not corruption: the database is the source of truth and the next write
+refreshes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from assistant.store.folder import MANIFEST, Store, read_manifest
+from assistant.store.lexical_rows import rebuild_lexical
+from assistant.store.vectors import FAISS_FILE, VectorIndex
+from assistant.text.arabic import ANALYSER_VERSION
+
+
+@dataclass
+class VerifyReport:
+    """Problems (corruption) and notes (derived data behind the database)."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "problems": self.problems, "notes": self.notes,
+                "counts": self.counts}
+
+
+def verify(store: Store) -> VerifyReport:
+    """Check the index folder; never writes."""
+    rep = VerifyReport()
+    with store.read() as con:
+        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            rep.problems.append(f"sqlite integrity: {integrity}")
+        _check_chunks(con, rep)
+        _check_lexical(con, store.analyser(), rep)
+        _check_vectors(con, store.dim, rep)
+        _check_figures(con, rep)
+    rep.counts = store.counts()
+    _check_manifest(store, rep)
+    _check_faiss(store, rep)
+    leftovers = temp_files(store)
+    if leftovers:
+        rep.notes.append(f"{len(leftovers)} temporary file(s) left by an interrupted write; "
+                         "removed by `isnad repair`")
+    return rep
+
+
+def temp_files(store: Store) -> list[Path]:
+    """Temporary files of ``atomic_write`` left behind by a killed writer."""
+    return sorted(store.dir.glob(".*.tmp"))
+
+
+def _check_chunks(con, rep: VerifyReport) -> None:
+    bad = con.execute(
+        "SELECT c.chunk_id, c.doc_id FROM chunks c JOIN reports r USING(doc_id) "
+        "WHERE substr(r.text, c.start + 1, c.end - c.start) != c.text").fetchall()
+    for cid, doc in bad[:20]:
+        rep.problems.append(f"chunk {cid} of {doc}: text differs from report text[start:end]")
+    orphans = con.execute("SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
+                          "(SELECT 1 FROM reports r WHERE r.doc_id = c.doc_id)").fetchone()[0]
+    if orphans:
+        rep.problems.append(f"{orphans} chunks belong to no report")
+    dupes = con.execute("SELECT COUNT(*) FROM (SELECT doc_id, start, end FROM chunks "
+                        "GROUP BY doc_id, start, end HAVING COUNT(*) > 1)").fetchone()[0]
+    if dupes:
+        rep.problems.append(f"{dupes} duplicate chunks")
+
+
+def _check_lexical(con, analyser: int, rep: VerifyReport) -> None:
+    if analyser != ANALYSER_VERSION:
+        rep.notes.append(f"lexical rows are of analyser {analyser} (this Isnad: "
+                         f"{ANALYSER_VERSION}); rebuilt at the next open or by `isnad repair`")
+    n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    n_fts = con.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+    missing = con.execute("SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
+                          "(SELECT 1 FROM chunks_fts f WHERE f.rowid = c.chunk_id)").fetchone()[0]
+    if n_fts != n_chunks or missing:
+        rep.problems.append(f"lexical index has {n_fts} rows for {n_chunks} chunks "
+                            f"({missing} missing); run `isnad repair`")
+
+
+def _check_vectors(con, dim: int, rep: VerifyReport) -> None:
+    bad = con.execute("SELECT COUNT(*) FROM vectors WHERE length(vec) != ?",
+                      (dim * 4,)).fetchone()[0]
+    if bad:
+        rep.problems.append(f"{bad} stored vectors do not have dimension {dim}")
+
+
+def _check_figures(con, rep: VerifyReport) -> None:
+    bad = con.execute("SELECT COUNT(*) FROM figures f JOIN reports r USING(doc_id) "
+                      "WHERE f.start < 0 OR f.end > length(r.text) OR f.start >= f.end"
+                      ).fetchone()[0]
+    if bad:
+        rep.problems.append(f"{bad} figures have spans outside their report")
+
+
+def _check_manifest(store: Store, rep: VerifyReport) -> None:
+    man = read_manifest(store.dir)
+    if man is None:
+        rep.notes.append(f"no {MANIFEST} yet (written at the end of the next write)")
+        return
+    if man.get("counts") != {k: rep.counts[k] for k in man.get("counts", {})}:
+        rep.notes.append("manifest counts lag the database (interrupted write); "
+                         "refreshed by the next write or `isnad repair`")
+
+
+def _check_faiss(store: Store, rep: VerifyReport) -> None:
+    path = store.dir / FAISS_FILE
+    if not path.exists():
+        rep.notes.append("no vectors.faiss yet: rebuilt from the database on open")
+        return
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError as exc:
+        rep.notes.append(f"vectors.faiss unreadable ({exc}); rebuilt from the database on open")
+        return
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    live = {r[0] for r in store.conn().execute("SELECT chunk_id FROM chunks")}
+    stale = int(sum(1 for i in ids if int(i) not in live))
+    if index.d != store.dim:
+        rep.problems.append(f"vectors.faiss has dimension {index.d}, index has {store.dim}")
+    if stale or len(ids) != rep.counts.get("chunks", 0) - rep.counts.get("pending_chunks", 0):
+        rep.notes.append(f"vectors.faiss holds {len(ids)} vectors ({stale} of removed chunks); "
+                         "caught up from the database on open")
+
+
+def repair(store: Store, wait: float = 0) -> VerifyReport:
+    """Rebuild lexical rows, FAISS and the manifest from the database; drop orphans."""
+    with store.lock(wait):
+        with store.write() as con:
+            con.execute("DELETE FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM reports)")
+            con.execute("DELETE FROM figures WHERE doc_id NOT IN (SELECT doc_id FROM reports)")
+            con.execute("DELETE FROM vectors WHERE length(vec) != ?", (store.dim * 4,))
+            con.execute("DELETE FROM vectors WHERE text_hash NOT IN "
+                        "(SELECT text_hash FROM chunks)")
+            rebuild_lexical(con)
+        vectors = VectorIndex(store)
+        vectors.rebuild()
+        vectors.save()
+        store.write_manifest()
+        for path in temp_files(store):  # no writer runs: we hold the lock
+            path.unlink(missing_ok=True)
+    return verify(store)

@@ -116,17 +116,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from assistant.store.maintenance import verify
-
-    report = verify(_open(args).store)
+    report = _open(args).store.verify()
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     return 0 if report.ok else 1
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from assistant.store.maintenance import repair
-
-    report = repair(_open(args).store, wait=args.wait)
+    report = _open(args).store.repair(wait=args.wait)
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     return 0 if report.ok else 1
 

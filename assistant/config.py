@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assistant.errors import InputError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,12 @@ class Config:
     auth_file: Path | None = None
     answer_workers: int = 4  # answers computed at once (chat and /ask share them)
     ingest_nice: int = 10  # uploads ingest at lower CPU priority (`isnad ingest --nice`)
+
+    def ensure_writable(self) -> None:
+        """Raise InputError when this instance is read-only (no ingest, upload or removal)."""
+        if self.read_only:
+            raise InputError("this Isnad instance is read-only: adding or removing reports "
+                             "is disabled (ask the administrator)")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:

@@ -16,6 +16,26 @@ def to_dict(obj: Any) -> dict:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrictions applied inside every retrieval stage and the figures table (dates are
+    ISO strings compared with the report's date; a report without a date never passes a
+    date bound). The store turns them into its own query language (SQL, Milvus expr)."""
+
+    since: str | None = None
+    until: str | None = None
+    sources: tuple[str, ...] | None = None
+    doc_ids: tuple[str, ...] | None = None
+    language: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.since, self.until, self.sources, self.doc_ids, self.language))
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
 class Report:
     """One report as parsed: ``text`` is the original text, kept for quotes."""
 

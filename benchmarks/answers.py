@@ -54,10 +54,10 @@ class _NoEmbedder:
 def devqa_row(emb, lexical_only: bool) -> dict:
     name = "devqa-lexical" if lexical_only else "devqa"
     embedder = _NoEmbedder() if lexical_only else emb
-    from assistant.store.folder import Store
+    from assistant.store.folder import FolderStore
 
     cfg = Config(index_dir=OUT / name)
-    asst = Assistant(cfg, Store(cfg.index_dir, embedder.model_id, embedder.dim),
+    asst = Assistant(cfg, FolderStore(cfg.index_dir, embedder.model_id, embedder.dim),
                      None if lexical_only else embedder)
     asst.ingest([DATA / "seed", DATA / "syrianarchive", DATA / "fakes" / "FA-KES-Dataset.csv"],
                 embed=not lexical_only)

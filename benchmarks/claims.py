@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
 from assistant.figures.checks import claim_figures  # noqa: E402
-from assistant.store.folder import Store  # noqa: E402
+from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text import numbers  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "unifiedfc"
@@ -41,7 +41,7 @@ TOP = 5
 
 def open_index(index: Path) -> Assistant:
     """The cached lexical index of all articles (built on first use)."""
-    asst = Assistant(Config(index_dir=index), Store(index, "none", 8), None)
+    asst = Assistant(Config(index_dir=index), FolderStore(index, "none", 8), None)
     if asst.stats()["reports"] < 2897:
         t = time.perf_counter()
         summary = asst.ingest([DATA / "articles.jsonl"], embed=False)

@@ -60,8 +60,7 @@ from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
 from assistant.ingest.common import make_report  # noqa: E402
 from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
-from assistant.store.folder import Store  # noqa: E402
-from assistant.store.vectors import VectorIndex  # noqa: E402
+from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from benchmarks.qrels_audit import named, with_copies  # noqa: E402
 
@@ -178,7 +177,7 @@ class IsnadIndex:
     """A benchmark index folder: documents committed and embedded once, then reused."""
 
     def __init__(self, name: str, docs: dict[str, str], embedder, embed: bool = True) -> None:
-        self.store = Store(OUT / name, embedder.model_id, embedder.dim)
+        self.store = FolderStore(OUT / name, embedder.model_id, embedder.dim)
         reports = [make_report(key, text) for key, text in docs.items()]
         self.key_of = {r.doc_id: key for r, key in zip(reports, docs, strict=True)}
         summary = IngestSummary()
@@ -191,11 +190,10 @@ class IsnadIndex:
                                                               end="", file=sys.stderr))
             if n:
                 print(f"\n  embedded {n} in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
-        self.vectors = VectorIndex(self.store)
         self.embedder = embedder
 
     def retriever(self, **kw) -> Retriever:
-        return Retriever(self.store, self.embedder, self.vectors, **kw)
+        return Retriever(self.store, self.embedder, **kw)
 
     def ranker(self, mode: str, **kw) -> Ranker:
         r = self.retriever(**kw)
@@ -212,9 +210,8 @@ class PrebuiltIndex(IsnadIndex):
     Searched in place: point it at a copy, never at an index another process uses."""
 
     def __init__(self, path: Path, embedder) -> None:  # no super(): nothing to commit
-        self.store = Store(path, embedder.model_id, embedder.dim, create=False)
+        self.store = FolderStore(path, embedder.model_id, embedder.dim, create=False)
         self.key_of = dict(self.store.conn().execute("SELECT doc_id, record FROM reports"))
-        self.vectors = VectorIndex(self.store)
         self.embedder = embedder
 
 
@@ -303,7 +300,7 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
     """p50/p95 ms of full searches over an index of (up to) ``max_chunks`` chunks, or over
     the complete index ``full`` (real vectors) when given."""
     if full is not None:
-        store = Store(full, embedder.model_id, embedder.dim, create=False)
+        store = FolderStore(full, embedder.model_id, embedder.dim, create=False)
     else:
         store = _latency_store(arts, embedder, max_chunks, reuse)
     con = store.conn()
@@ -317,10 +314,9 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
         with store.write() as w:
             w.executemany("INSERT INTO vectors VALUES (?, ?)",
                           [(h, v.tobytes()) for h, v in zip(pending, vecs, strict=True)])
-    vectors = VectorIndex(store)
-    vectors.sync()
+    store.vectors.sync()
     prefer_fast_queries(embedder)  # a warm process, as the server (ui_backend.py)
-    r = Retriever(store, embedder, vectors)
+    r = Retriever(store, embedder)
     for q in claims[:3]:  # warm caches (FAISS sync, analyser, the query engine)
         r.search(q, 10)
     times = []
@@ -334,7 +330,7 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
             "real": full is not None}
 
 
-def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path | None) -> Store:
+def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path | None) -> FolderStore:
     """A lexical index of the articles: built here, or a copy of ``reuse``'s isnad.sqlite
     (any lexical-only index of the same articles; its model name is rewritten)."""
     if reuse is None:
@@ -351,7 +347,7 @@ def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path 
         dst.execute("DELETE FROM vectors")
         dst.commit()
         dst.close()
-    return Store(dest, embedder.model_id, embedder.dim)
+    return FolderStore(dest, embedder.model_id, embedder.dim)
 
 
 def _cap(arts: dict[str, str], max_chunks: int) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.config import Config
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 
 SEED_DATE = "2018-04-23"
 LATER_DATE = "2018-04-27"
@@ -37,7 +37,7 @@ def write_reports(folder: Path, seed_path: Path, later: bool = True) -> Path:
 
 
 def lexical_assistant(index_dir: Path) -> Assistant:
-    return Assistant(Config(index_dir=index_dir), Store(index_dir, "none", 8), None)
+    return Assistant(Config(index_dir=index_dir), FolderStore(index_dir, "none", 8), None)
 
 
 def build_index(tmp: Path, seed_path: Path, later: bool = True) -> Path:

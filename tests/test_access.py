@@ -13,11 +13,10 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.errors import ConfigError, InputError
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 from assistant.ui.access import (
     check_bind,
     check_password,
-    ensure_writable,
     gradio_auth,
     hash_password,
     load_users,
@@ -116,19 +115,19 @@ def test_read_only_refuses_writes_but_answers(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "r.txt").write_text("Report\n\nShelling hit Saraqib market.\n", encoding="utf-8")
-    store = Store(tmp_path / "idx", "none", 8)
+    store = FolderStore(tmp_path / "idx", "none", 8)
     Assistant(Config(index_dir=store.dir), store, None).ingest([corpus], embed=False)
     before = store.counts()
     ro = Assistant(Config(index_dir=store.dir, read_only=True), store, None)
     with pytest.raises(InputError, match="read-only"):
-        ensure_writable(ro.cfg)
+        ro.cfg.ensure_writable()
     with pytest.raises(InputError, match="read-only"):
         ro.ingest([corpus], embed=False)
     with pytest.raises(InputError, match="read-only"):
         ro.remove("r.txt")
     assert store.counts() == before
     assert ro.search("Saraqib market", mode="lexical")[0].path == "r.txt"
-    ensure_writable(Config())  # the default is writable
+    Config().ensure_writable()  # the default is writable
 
 
 def test_isnad_passwd_command(tmp_path: Path) -> None:

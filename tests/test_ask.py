@@ -17,7 +17,7 @@ from assistant.assistant import Assistant
 from assistant.cli import main
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 
 Q52 = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام من المعارك في جنوب دمشق؟"
 
@@ -25,7 +25,7 @@ Q52 = "كم عدد عناصر قوات النظام الذين قتلوا خلا
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory, seed_path: Path) -> Path:
     d = tmp_path_factory.mktemp("ask") / "idx"
-    asst = Assistant(Config(index_dir=d), Store(d, "none", 8), None)
+    asst = Assistant(Config(index_dir=d), FolderStore(d, "none", 8), None)
     asst.ingest([seed_path], embed=False)
     asst.close()
     return d
@@ -34,7 +34,7 @@ def index_dir(tmp_path_factory, seed_path: Path) -> Path:
 def _assistant(index_dir: Path, llm_url: str | None = None) -> Assistant:
     cfg = Config(index_dir=index_dir, llm_url=llm_url, llm_model="fake" if llm_url else None)
     llm = make_llm(cfg) if llm_url else None
-    return Assistant(cfg, Store(index_dir, "none", 8), None, llm=llm)
+    return Assistant(cfg, FolderStore(index_dir, "none", 8), None, llm=llm)
 
 
 def _source_with(prompt: str, needle: str) -> int:

@@ -16,7 +16,7 @@ from figure_fixtures import LATER_DATE, build_index, lexical_assistant, write_re
 from assistant.answer.evidence import answer_evidence
 from assistant.cli import main
 from assistant.figures.table import COLUMNS, FigureFilter, format_date, question_figure
-from assistant.retrieval.retriever import Filters
+from assistant.records import Filters
 
 Q52 = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام من المعارك في جنوب دمشق؟"
 

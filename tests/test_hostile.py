@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from parser_fixtures import add_zip_bomb, build_docx, build_pdf
 
-from assistant.assistant import MAX_QUESTION_CHARS, Assistant
+from assistant.answer.question import MAX_QUESTION_CHARS
+from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.store.folder import Store
-from assistant.store.maintenance import verify
+from assistant.store.folder import FolderStore
 from assistant.ui.access import safe_upload_name
 
 BODY = "قتل 12 مدنياً في قصف على مدينة حلب في 4 شباط 2018 وفق المرصد السوري."
@@ -32,7 +32,7 @@ def asst(tmp_path: Path) -> Assistant:
     (corpus / "a.txt").write_text(f"تقرير أول\n\n{BODY}\n", encoding="utf-8")
     (corpus / "b.md").write_text("---\ntitle: Second report\n---\nShelling hit Idlib market.\n",
                                  encoding="utf-8")
-    store = Store(tmp_path / "idx", "none", 8)
+    store = FolderStore(tmp_path / "idx", "none", 8)
     assistant = Assistant(Config(index_dir=store.dir), store, None)
     assert assistant.ingest([corpus], embed=False).added == 2
     return assistant
@@ -56,7 +56,7 @@ def refused(asst: Assistant, path: Path, reason: str) -> str:
     where, why = summary.skipped[0]
     assert where == path.name and reason in why, why
     assert state(asst) == before
-    assert verify(asst.store).ok
+    assert asst.store.verify().ok
     return why
 
 
@@ -64,7 +64,7 @@ def accepted(asst: Assistant, path: Path):
     """Ingest ``path``; exactly one report is added and the index stays valid."""
     summary = asst.ingest([path], embed=False)
     assert (summary.added, summary.skipped) == (1, []), summary.skipped
-    assert verify(asst.store).ok
+    assert asst.store.verify().ok
     return asst.report(summary.doc_ids[0])
 
 
@@ -179,7 +179,7 @@ def test_csv_cell_over_the_cell_limit_is_a_skipped_row(tmp_path: Path,
     assert summary.added == 1 and len(summary.skipped) == 1
     where, why = summary.skipped[0]
     assert where == "cells.csv#1" and "a cell has" in why
-    assert verify(asst.store).ok
+    assert asst.store.verify().ok
 
 
 def test_invalid_utf8_byte_keeps_the_text(tmp_path: Path, asst: Assistant) -> None:

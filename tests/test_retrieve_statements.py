@@ -20,16 +20,17 @@ from assistant.retrieval.rerank import (
     doc_bm25,
     is_statement,
 )
-from assistant.retrieval.retriever import Retriever, term_idf
-from assistant.store.folder import Store
+from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.terms import term_idf
+from assistant.store.folder import FolderStore
 from assistant.text.arabic import tokenize
 
 CLAIM = ("قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء إن موسكو ستواصل دعم الحكومة "
          "السورية في محادثات جنيف للسلام")
 
 
-def _store(path, reports) -> Store:
-    store = Store(path, "multilingual-e5-small", 384)
+def _store(path, reports) -> FolderStore:
+    store = FolderStore(path, "multilingual-e5-small", 384)
     commit_reports(store, reports, IngestSummary())
     return store
 
@@ -72,10 +73,10 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
     b = "وزير الخارجية يوم الأربعاء. وزير الخارجية يوم الأربعاء في جنيف."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
     assert store.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0] >= 4
-    statement = Retriever(store, None, None)
+    statement = Retriever(store, None)
     assert statement.profile(CLAIM) == (statement.statement_depth, STATEMENT_WEIGHTS)
     assert statement.search(CLAIM, 5)[0].path == "a.txt"
-    as_question = Retriever(store, None, None, statement_weights=RerankWeights())
+    as_question = Retriever(store, None, statement_weights=RerankWeights())
     assert as_question.search(CLAIM, 5)[0].path == "b.txt"
 
 
@@ -85,7 +86,7 @@ def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     a = _spread_report(seed_text)
     b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
-    ids, feats, _ = Retriever(store, None, None).candidates(CLAIM, depth=2)
+    ids, feats, _ = Retriever(store, None).candidates(CLAIM, depth=2)
     con = store.conn()
     paths = [con.execute("SELECT r.path FROM chunks c JOIN reports r USING (doc_id) "
                          "WHERE c.chunk_id = ?", (c,)).fetchone()[0] for c in ids]
@@ -111,7 +112,7 @@ def test_near_duplicates_checked_only_as_far_as_needed(tmp_path, seed_text):
     body = seed_text.split("\n\n", 2)[2][:600]
     reps = [make_report(f"outlet{i}.txt", f"نقلاً عن المصدر {i}: " + body) for i in range(4)]
     reps.append(make_report("other.txt", "قوات النظام تستقدم تعزيزات إلى درعا من ريف دمشق."))
-    retriever = Retriever(_store(tmp_path, reps), None, None)
+    retriever = Retriever(_store(tmp_path, reps), None)
     query = "قوات النظام تستقدم تعزيزات عسكرية"
     full = [h.path for h in retriever.search(query, 10)]
     assert sum(p.startswith("outlet") for p in full) == 1 and "other.txt" in full

@@ -14,7 +14,7 @@ from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.ingest.common import ParseOptions
 from assistant.ingest.parsers import parse_file
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 from assistant.text.arabic import sentence_spans
 
 EN = """---
@@ -60,7 +60,7 @@ def _index(tmp_path: Path, files: dict[str, str], record_language: str = "ar") -
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     cfg = Config(index_dir=tmp_path / "idx", record_language=record_language)
-    asst = Assistant(cfg, Store(cfg.index_dir, "none", 8), None)
+    asst = Assistant(cfg, FolderStore(cfg.index_dir, "none", 8), None)
     asst.ingest([folder], embed=False)
     return asst
 

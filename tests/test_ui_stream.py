@@ -11,7 +11,7 @@ from test_ask import Q52, _source_with
 from assistant.answer.llm import make_llm
 from assistant.assistant import Assistant
 from assistant.config import Config
-from assistant.store.folder import Store
+from assistant.store.folder import FolderStore
 from assistant.ui import render
 from assistant.ui.backend import Backend, ask_events
 
@@ -19,7 +19,7 @@ from assistant.ui.backend import Backend, ask_events
 def _backend(tmp_path: Path, seed_path: Path, url: str) -> Backend:
     d = tmp_path / "idx"
     cfg = Config(index_dir=d, llm_url=url, llm_model="fake")
-    asst = Assistant(cfg, Store(d, "none", 8), None, llm=make_llm(cfg))
+    asst = Assistant(cfg, FolderStore(d, "none", 8), None, llm=make_llm(cfg))
     asst.ingest([seed_path], embed=False)
     backend = Backend(cfg, assistant=asst)
     backend.ready.set()

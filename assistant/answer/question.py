@@ -13,6 +13,7 @@ This module does not look at reports; ``answer.py`` matches the terms there
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -24,6 +25,7 @@ from assistant.answer.terms import concept_of as _concept_of
 from assistant.answer.terms import (
     term_matches as term_matches,  # re-exported (public API of this module)
 )
+from assistant.errors import InputError
 from assistant.lexicon import (
     EVENTS,
     GENERIC,
@@ -37,6 +39,7 @@ from assistant.lexicon import (
 from assistant.text import numbers
 from assistant.text.arabic import detect_language, map_span, normalize, normalize_with_map, tokenize
 
+MAX_QUESTION_CHARS = 2000
 QTYPES = ("count", "date", "time", "place", "actor", "weapon", "other")
 
 
@@ -309,3 +312,18 @@ def _format_date(iso: str, shift: int, lang: str) -> str:
 def with_text(question: Question, text: str) -> Question:
     """``question`` with another display text (used after follow-up resolution)."""
     return replace(question, text=text)
+
+
+def check_question(text: str) -> str:
+    """The question with its whitespace collapsed, or InputError for an empty, oversized or
+    control-character question (a clear message instead of a search for garbage)."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(text)} characters long; "
+                         f"the limit is {MAX_QUESTION_CHARS}")
+    bad = sorted({f"U+{ord(c):04X}" for c in text
+                  if unicodedata.category(c) == "Cc" and c not in "\n\t\r"})
+    if bad:
+        raise InputError(f"the question contains control characters ({', '.join(bad[:5])})")
+    return " ".join(text.split())

@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from assistant.answer.question import check_question
 from assistant.figures.checks import ClaimFigure, claim_figures, judge_claim
 from assistant.figures.table import Coverage, FigureFilter, load_figures, same_place
 from assistant.records import Citation, Figure, Hit, Report, to_dict
-from assistant.store.folder import Store
+from assistant.store.base import ReportStore
 
 K_DOCS = 20  # candidate reports judged
 MAX_EVIDENCE = 10
@@ -33,7 +34,7 @@ STANCES = ("supports", "contradicts", "mentions")
 class _Reader(Protocol):
     """What ``check_claim`` needs of an ``Assistant``."""
 
-    store: Store
+    store: ReportStore
 
     def search(self, query: str, k: int = 10) -> list[Hit]: ...
     def report(self, doc_id: str) -> Report: ...
@@ -61,8 +62,6 @@ class ClaimResult:
 
 def check_claim(asst: _Reader, claim: str, k: int = K_DOCS) -> ClaimResult:
     """Check ``claim`` against the reports of ``asst``'s index (see the module doc)."""
-    from assistant.assistant import check_question
-
     claim = check_question(claim)
     hits = asst.search(claim, k=k)
     cfigs = claim_figures(claim)
@@ -90,7 +89,7 @@ def check_claim(asst: _Reader, claim: str, k: int = K_DOCS) -> ClaimResult:
     return evidence.result(claim, verdict, detail or ["no report states these figures"])
 
 
-def _candidates(store: Store, hits: list[Hit], cfigs: list[ClaimFigure], cover: Coverage,
+def _candidates(store: ReportStore, hits: list[Hit], cfigs: list[ClaimFigure], cover: Coverage,
                 k: int) -> list[str]:
     """Reports to judge: retrieved ones, then reports whose figures table gives a claim
     figure's count (category, group, place) around the claim's terms: with the same

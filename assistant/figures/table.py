@@ -30,8 +30,7 @@ from assistant.figures.checks import VAGUE, match_figures, revisions
 from assistant.figures.extract import extract_figures, group_label, place_label
 from assistant.figures.vocab import EVENTS
 from assistant.records import Answer, Check, Citation, Figure, Report
-from assistant.retrieval.retriever import Filters
-from assistant.store.folder import Store
+from assistant.store.base import FigureQuery, ReportStore
 from assistant.text import numbers
 from assistant.text.arabic import detect_language, normalize, tokenize
 
@@ -57,18 +56,13 @@ class FigureFilter:
     exact: bool = False  # drop vague figures ("dozens", "عشرات")
 
 
-_SELECT = ("SELECT f.value, f.qualifier, f.category, f.grp, f.place, f.period, f.date, f.doc_id, "
-           "r.path, r.record, substr(r.text, f.start + 1, f.end - f.start), f.start, f.end "
-           "FROM figures f JOIN reports r USING(doc_id)")
-
-
 def same_place(a: str, b: str) -> bool:
     """Two place names (Arabic or English) for the same place, or one inside the other."""
     a, b = normalize(place_label(a)), normalize(place_label(b))
     return a == b or (len(a) > 3 and len(b) > 3 and (a in b or b in a))
 
 
-def load_figures(store: Store, flt: FigureFilter | None = None) -> list[Figure]:
+def load_figures(store: ReportStore, flt: FigureFilter | None = None) -> list[Figure]:
     """Figures of the index that pass ``flt``, by report date (undated last), report, offset.
 
     Category, group (any spelling, as its label), source and report are filtered in
@@ -79,17 +73,8 @@ def load_figures(store: Store, flt: FigureFilter | None = None) -> list[Figure]:
     if flt.group and not label:
         return []  # a group we do not know counts nothing in the table
     # Report filters as in retrieval; figure dates are matched below (a figure's date).
-    where, args = Filters(sources=flt.sources, doc_ids=flt.doc_ids).sql()
-    if flt.category:
-        where += " AND f.category = ?"
-        args.append(flt.category)
-    if label:  # the (category, grp) index: not every figure is read
-        where += " AND f.grp = ?"
-        args.append(label)
-    sql = f"{_SELECT} WHERE {where}"
-    sql += " ORDER BY f.date IS NULL, f.date, f.doc_id, f.start, f.figure_id"
-    with store.read() as con:
-        figs = [Figure(*row) for row in con.execute(sql, args)]
+    figs = store.figures(FigureQuery(category=flt.category, group=label,
+                                     sources=flt.sources, doc_ids=flt.doc_ids))
     figs = match_figures(figs, place=flt.place or None,
                          since=flt.since or None, until=flt.until or None)
     if flt.exact:
@@ -165,7 +150,7 @@ _WORDS = {"en": {"first": "Over time: {v} in {r} [{n}]", "up": "raised to {v} in
                  "all_undated": "تقارير أخرى: ", "sep": "، ", "semi": "؛ "}}
 
 
-def count_figures(store: Store, question: str, *, since: str | None = None,
+def count_figures(store: ReportStore, question: str, *, since: str | None = None,
                   until: str | None = None, sources: Iterable[str] | None = None,
                   doc_ids: Iterable[str] | None = None) -> list[Figure]:
     """Exact figures of what a count question counts (category and group), in its place

@@ -21,10 +21,11 @@ import numpy as np
 
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
+from assistant.figures.extract import extract_figures
 from assistant.ingest.chunking import chunk_spans, embedding_text
 from assistant.ingest.parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
 from assistant.records import Report
-from assistant.store.folder import Store
+from assistant.store.base import IndexWriter, PreparedChunk, PreparedReport
 from assistant.store.lexical_rows import lexical_tokens
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -68,7 +69,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def ingest(store: Store, embedder: Embedder | None, paths: Iterable[Path], *,
+def ingest(store: IndexWriter, embedder: Embedder | None, paths: Iterable[Path], *,
            opts: ParseOptions | None = None, chunk_chars: int = 700, batch_docs: int = 64,
            embed_batch: int = 16, progress: Progress | None = None) -> IngestSummary:
     """Ingest files/folders into ``store``; embed when ``embedder`` is given."""
@@ -105,7 +106,7 @@ def _reports(paths: Iterable[Path], opts: ParseOptions, summary: IngestSummary,
             progress("parse", i + 1, len(files))
 
 
-def commit_reports(store: Store, reports: list[Report], summary: IngestSummary,
+def commit_reports(store: IndexWriter, reports: list[Report], summary: IngestSummary,
                    chunk_chars: int = 700) -> None:
     """Add/replace reports in one transaction; unchanged ones are counted and left alone.
 
@@ -115,85 +116,48 @@ def commit_reports(store: Store, reports: list[Report], summary: IngestSummary,
     """
     if not reports:
         return
-    known = _stored_hashes(store, [r.doc_id for r in reports])
-    prepared = [None if known.get(r.doc_id) == r.content_hash else _prepare(r, chunk_chars)
-                for r in reports]
-    with store.write() as con:
-        for rep, rows in zip(reports, prepared, strict=True):
-            row = con.execute("SELECT content_hash FROM reports WHERE doc_id = ?",
-                              (rep.doc_id,)).fetchone()
-            summary.doc_ids.append(rep.doc_id)
-            if row and row[0] == rep.content_hash:
-                summary.unchanged += 1
-                continue
-            if row:
-                con.execute("DELETE FROM reports WHERE doc_id = ?", (rep.doc_id,))
-                summary.updated += 1
-            else:
-                summary.added += 1
-            # Another writer (without the lock) may have changed the row since the
-            # pre-check: then prepare now, inside the transaction.
-            summary.chunks += _insert_report(con, rep, rows or _prepare(rep, chunk_chars))
+    known = store.stored_hashes([r.doc_id for r in reports])
+    batch = [r if known.get(r.doc_id) == r.content_hash else prepare_report(r, chunk_chars)
+             for r in reports]
+    statuses = store.write_reports(batch, lambda r: prepare_report(r, chunk_chars))
+    for item, status in zip(batch, statuses, strict=True):
+        rep = item.report if isinstance(item, PreparedReport) else item
+        summary.doc_ids.append(rep.doc_id)
+        if status == "unchanged":
+            summary.unchanged += 1
+            continue
+        summary.added += status == "added"
+        summary.updated += status == "updated"
+        # A report unchanged at the pre-check but changed by another writer meanwhile was
+        # prepared inside the transaction: its chunks are counted from its spans.
+        summary.chunks += (len(item.chunks) if isinstance(item, PreparedReport)
+                           else len(chunk_spans(rep.text, chunk_chars)))
 
 
-def _stored_hashes(store: Store, doc_ids: list[str]) -> dict[str, str]:
-    marks = ",".join("?" * len(doc_ids))
-    return dict(store.conn().execute(
-        f"SELECT doc_id, content_hash FROM reports WHERE doc_id IN ({marks})", doc_ids))
-
-
-_Prepared = tuple[list[tuple], list[tuple]]  # chunk rows, figure rows
-
-
-def _prepare(rep: Report, chunk_chars: int) -> _Prepared:
-    """The chunk rows (start, end, text, text_hash, tokens) and figure rows of a report."""
-    from assistant.figures.extract import extract_figures
-
+def prepare_report(rep: Report, chunk_chars: int) -> PreparedReport:
+    """A report's chunks (offsets, text, text hash, analysed tokens) and figures."""
     spans = chunk_spans(rep.text, chunk_chars)
-    chunks = [(start, end, rep.text[start:end],
-               text_hash(embedding_text(rep.title, rep.text[start:end])),
-               lexical_tokens(rep.title, rep.text[start:end], start == spans[0][0]))
-              for start, end in spans]
-    figures = [(rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place, f.period,
-                f.date, f.start, f.end)
-               for f in extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
-                                        record=rep.record, date=rep.date)]
-    return chunks, figures
+    chunks = tuple(PreparedChunk(start, end, rep.text[start:end],
+                                 text_hash(embedding_text(rep.title, rep.text[start:end])),
+                                 lexical_tokens(rep.title, rep.text[start:end],
+                                                start == spans[0][0]))
+                   for start, end in spans)
+    figures = tuple(extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
+                                    record=rep.record, date=rep.date))
+    return PreparedReport(rep, chunks, figures)
 
 
-def _insert_report(con, rep: Report, prepared: _Prepared) -> int:
-    chunks, figures = prepared
-    con.execute("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (rep.doc_id, rep.path, rep.record, rep.title, rep.date, rep.source, rep.url,
-                 rep.language, rep.text, rep.content_hash, time.time()))
-    for start, end, text, thash, tokens in chunks:
-        cur = con.execute(
-            "INSERT INTO chunks(doc_id, start, end, text, text_hash) VALUES (?,?,?,?,?)",
-            (rep.doc_id, start, end, text, thash))
-        con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
-                    (cur.lastrowid, tokens))
-    con.executemany("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
-                    "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
-    return len(chunks)
-
-
-def embed_pending(store: Store, embedder: Embedder, *, batch: int = 16,
+def embed_pending(store: IndexWriter, embedder: Embedder, *, batch: int = 16,
                   progress: Progress | None = None) -> int:
     """Embed every chunk text without a vector (each distinct text once); returns the count."""
-    con = store.conn()
-    rows = con.execute(
-        "SELECT c.text_hash, r.title, c.text FROM chunks c JOIN reports r USING(doc_id) "
-        "WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
-        "GROUP BY c.text_hash").fetchall()
     # Similar lengths together: less padding in batched engines.
-    todo = sorted(((h, embedding_text(t or "", x)) for h, t, x in rows), key=lambda r: len(r[1]))
+    todo = sorted(((h, embedding_text(title, text)) for h, title, text in store.pending_texts()),
+                  key=lambda r: len(r[1]))
     done = 0
     for lo in range(0, len(todo), batch):
         part = todo[lo:lo + batch]
         vecs = np.asarray(embedder.embed_passages([t for _, t in part]), dtype=np.float32)
-        with store.write() as wcon:
-            wcon.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
-                             [(h, v.tobytes()) for (h, _), v in zip(part, vecs, strict=True)])
+        store.put_vectors([h for h, _ in part], vecs)
         done += len(part)
         if progress:
             progress("embed", done, len(todo))

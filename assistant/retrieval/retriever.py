@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
-from assistant.records import Hit
+from assistant.records import NO_FILTERS, Filters, Hit
 from assistant.retrieval.rerank import (
     STATEMENT_WEIGHTS,
     Query,
@@ -34,24 +35,11 @@ from assistant.retrieval.rerank import (
     report_counts,
     rerank_order,
 )
-from assistant.store.folder import Store
-from assistant.store.lexical import (
-    MAX_QUERY_TERMS,
-    NO_FILTERS,
-    Filters,
-    allowed_ids,
-    fts_query,
-    lexical_search,
-    query_terms,
-    report_passages,
-    term_idf,
-)
-from assistant.store.vectors import VectorIndex
+from assistant.retrieval.terms import query_terms, term_idf
+from assistant.store.base import SearchIndex
 from assistant.text.arabic import detect_language, tokenize
 
 MODES = ("hybrid", "fusion", "lexical", "dense")
-__all__ = ["MAX_QUERY_TERMS", "MODES", "Filters", "Retriever", "allowed_ids", "fts_query",
-           "lexical_search", "query_terms", "rrf", "term_idf"]
 # Weights of the two rankings in the fusion (arcd-train + xquad-ar even articles: dense 1.0
 # with rrf k 30 ~ dense 0.5 with k 60; see benchmarks/tune_retrieval.py).
 FUSION_WEIGHTS = {"lexical": 1.0, "dense": 1.0}
@@ -85,13 +73,12 @@ def rrf(rankings: dict[str, list[tuple[int, float]]], k: int = 60,
 class Retriever:
     """Hybrid retriever over one store: lexical + dense, fused, re-ranked, de-duplicated."""
 
-    def __init__(self, store: Store, embedder: Embedder | None, vectors: VectorIndex | None,
-                 k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
+    def __init__(self, store: SearchIndex, embedder: Embedder | None, k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
                  fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
                  rerank_weights: RerankWeights | None = None,
                  duplicate_jaccard: float = 0.8, statement_depth: int = 100,
                  statement_weights: RerankWeights | None = None) -> None:
-        self.store, self.embedder, self.vectors = store, embedder, vectors
+        self.store, self.embedder = store, embedder
         self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.rerank_depth = rerank_depth
@@ -149,16 +136,16 @@ class Retriever:
         """
         qvec, idf, pending = None, {}, None
         stages: dict[str, list[tuple[int, float]]] = {}
-        if mode != "lexical" and self.embedder is not None and self.vectors is not None:
+        if mode != "lexical" and self.embedder is not None:
             pending = self._embedding_pool().submit(self.embedder.embed_query, query)
         if mode != "dense":
             # IDF of the query terms, looked up once: the lexical stage and the re-ranker use it.
             idf = term_idf(self.store, tokenize(query))
-            stages["lexical"] = lexical_search(self.store, query, self.k_lexical, filters, idf)
+            stages["lexical"] = self.store.lexical_search(query_terms(query, idf),
+                                                          self.k_lexical, filters)
         if pending is not None:
             qvec = pending.result()
-            stages["dense"] = self.vectors.search(qvec, self.k_dense,
-                                                  allowed_ids(self.store, filters))
+            stages["dense"] = self.store.dense_search(qvec, self.k_dense, filters)
         return qvec, stages, idf
 
     def _embedding_pool(self) -> ThreadPoolExecutor:
@@ -216,7 +203,7 @@ class Retriever:
         doc = doc_bm25(q, report_counts(docs, toks, terms), lengths) if want_doc else None
         report = None
         if want_report:  # the same counts over every passage of each report
-            owners, passages = report_passages(self.store, docs)
+            owners, passages = self.store.report_tokens(docs)
             whole = dict(zip(owners, report_counts(owners, passages, terms), strict=True))
             report = doc_bm25(q, [whole.get(d, {}) for d in docs], lengths)
         return doc, report
@@ -248,64 +235,34 @@ class Retriever:
             n = min(len(order), 2 * n)
 
     def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
-        """For each chunk: its report's doc_id and length in characters (chunks summed)."""
-        if not ids:
-            return {}
-        rows = self.store.conn().execute(
-            "SELECT c.chunk_id, c.doc_id, (SELECT SUM(x.end - x.start) FROM chunks x "
-            "WHERE x.doc_id = c.doc_id) FROM chunks c "
-            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        return {int(c): (d, int(n or 0)) for c, d, n in rows}
+        return self.store.report_lengths(ids)
 
     def _tokens(self, ids: list[int]) -> dict[int, list[str]]:
-        """The analysed tokens the index stored for each chunk (no re-analysis at query time)."""
-        if not ids:
-            return {}
-        rows = self.store.conn().execute(
-            f"SELECT rowid, tokens FROM chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})",
-            ids).fetchall()
-        return {int(c): t.split() for c, t in rows}
+        return self.store.chunk_tokens(ids)
 
     def _languages(self, ids: list[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        rows = self.store.conn().execute(
-            "SELECT c.chunk_id, r.language FROM chunks c JOIN reports r ON r.doc_id = c.doc_id "
-            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        return {int(c): lang or "" for c, lang in rows}
+        return self.store.chunk_languages(ids)
 
     def _cosines(self, qvec: np.ndarray | None, ids: list[int]) -> dict[int, float]:
-        """Cosine of the query with each chunk that has a vector (read from SQLite)."""
+        """Cosine of the query with each chunk that has a vector."""
         if qvec is None or not ids:
             return {}
-        rows = self.store.conn().execute(
-            "SELECT c.chunk_id, v.vec FROM chunks c JOIN vectors v ON v.text_hash = c.text_hash "
-            f"WHERE c.chunk_id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        if not rows:
+        vecs = self.store.chunk_vectors(ids)
+        if not vecs:
             return {}
-        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        mat = np.stack(list(vecs.values()))
         sims = mat @ np.asarray(qvec, dtype=np.float32).reshape(-1)
-        return {int(r[0]): float(s) for r, s in zip(rows, sims, strict=True)}
+        return {c: float(s) for c, s in zip(vecs, sims, strict=True)}
 
     def hits(self, chunk_ids: list[int], scores: list[float],
              per_stage: dict[str, dict[int, float]] | None = None) -> list[Hit]:
         """Hit records (with report metadata) for chunk ids, in the given order."""
-        if not chunk_ids:
-            return []
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self.store.conn().execute(
-            "SELECT c.chunk_id, c.doc_id, r.path, r.record, r.title, r.date, r.source, r.url, "
-            "c.text, c.start, c.end, r.language FROM chunks c JOIN reports r "
-            f"ON r.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})", chunk_ids).fetchall()
-        by_id = {r[0]: r for r in rows}
+        found = self.store.passages(chunk_ids)
         out: list[Hit] = []
         for cid, score in zip(chunk_ids, scores, strict=True):
-            r = by_id.get(cid)
-            if r is None:  # removed between the two reads
+            hit = found.get(cid)
+            if hit is None:  # removed between the two reads
                 continue
             stage = {n: s[cid] for n, s in (per_stage or {}).items() if cid in s}
-            out.append(Hit(rank=len(out) + 1, doc_id=r[1], path=r[2], record=r[3],
-                           title=r[4] or "", date=r[5], source=r[6] or "", url=r[7] or "",
-                           text=r[8], start=r[9], end=r[10], score=float(score), chunk_id=cid,
-                           language=r[11] or "", scores=stage))
+            out.append(replace(hit, rank=len(out) + 1, score=float(score), scores=stage))
         return out

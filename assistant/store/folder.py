@@ -1,299 +1,148 @@
-"""The index folder: SQLite (WAL) database, manifest and writer lock.
+"""The index folder as a ``Store``: the SQLite database (source of truth) and the FAISS
+vectors derived from it, behind the store protocols of ``base.py``.
 
-SQLite holds everything that is not derived: reports (original text),
-chunks (offsets + text), the lexical FTS5 table, embedding vectors keyed by
-text hash (so repeated boilerplate is embedded once) and figures. FAISS is
-derived and lives in ``vectors.py``. Every change is one transaction that
-bumps ``generation``; readers see only committed state. The manifest is
-written last, atomically. The lexical rows are the analyser's output: an index
-whose ``analyser`` version differs from ``text.arabic.ANALYSER_VERSION`` has
-them rebuilt from the stored chunks when it is opened (even by a read-only
-server: they are derived, the reports are untouched). This module does not
-parse, embed or rank.
+The folder holds ``manifest.json``, ``isnad.sqlite`` and ``vectors.faiss`` (see
+``sqlite.py`` and ``vectors.py``). Methods are thin: the SQL lives in ``lexical.py``,
+``queries.py`` and ``writes.py``, checks and repairs in ``maintenance.py``.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import re
 import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+import numpy as np
 
-from assistant.errors import IndexLockedError, ModelMismatchError, StoreError
-from assistant.store.lexical_rows import rebuild_lexical
-from assistant.text.arabic import ANALYSER_VERSION
-
-FORMAT_VERSION = 1
-DB_NAME = "isnad.sqlite"
-MANIFEST = "manifest.json"
-LOCK = ".lock"
-log = logging.getLogger("isnad.store")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS reports(
-    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, record TEXT, title TEXT, date TEXT,
-    source TEXT, url TEXT, language TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,
-    added_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS reports_path ON reports(path);
-CREATE INDEX IF NOT EXISTS reports_date ON reports(date);
-CREATE TABLE IF NOT EXISTS chunks(
-    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES reports(doc_id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, text_hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
-CREATE TABLE IF NOT EXISTS vectors(text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS figures(
-    figure_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES reports(doc_id) ON DELETE CASCADE,
-    value REAL NOT NULL, qualifier TEXT, category TEXT, grp TEXT, place TEXT, period TEXT,
-    date TEXT, start INTEGER NOT NULL, end INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
-CREATE INDEX IF NOT EXISTS figures_cat ON figures(category, grp);
-CREATE TRIGGER IF NOT EXISTS chunks_fts_del AFTER DELETE ON chunks BEGIN
-    DELETE FROM chunks_fts WHERE rowid = old.chunk_id; END;
-"""
-
-_SCHEMA_NAMES = re.findall(r"IF NOT EXISTS (\w+)", SCHEMA)
+from assistant.records import Figure, Filters, Hit, Report
+from assistant.store import lexical, maintenance, queries, writes
+from assistant.store.base import FigureQuery, PreparedReport, VerifyReport
+from assistant.store.sqlite import Database, WriterLock, read_manifest
+from assistant.store.vectors import VectorIndex
 
 
-class Store:
+class FolderStore:
     """One open index folder. Thread-safe: one SQLite connection per thread."""
 
-    def __init__(self, index_dir: Path, model_id: str, dim: int, create: bool = True) -> None:
-        self.dir = Path(index_dir)
+    kind = "folder"
+
+    def __init__(self, index_dir: Path | str, model_id: str, dim: int, create: bool = True,
+                 exact_max: int = 200_000) -> None:
+        self.db = Database(Path(index_dir), model_id, dim, create=create)
+        self.dir = self.db.dir
         self.model_id, self.dim = model_id, dim
-        if not (self.dir / DB_NAME).exists():
-            if not create:
-                raise StoreError(f"no index at {self.dir} (run `isnad ingest` first)")
-            self.dir.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._check_manifest()
-        self._init_schema()
-        if self.analyser() != ANALYSER_VERSION:
-            self._reanalyse()
+        self.vectors = VectorIndex(self.db, exact_max)
 
-    # -- connections -------------------------------------------------------------------------
+    # -- database access for folder-specific tools and tests -------------------------------
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (autocommit off; WAL; foreign keys on)."""
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = sqlite3.connect(self.dir / DB_NAME, timeout=60, isolation_level=None,
-                                  check_same_thread=False)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA busy_timeout=60000")
-            self._local.con = con
-        return con
+        return self.db.conn()
 
-    def _init_schema(self) -> None:
-        con = self.conn()
-        if not self._initialised(con):
-            # Only a new index is written to on open: readers opening an existing
-            # index never take the write lock (nor wait behind a running ingest).
-            self._create_schema(con)
-        meta = self.meta()
-        if meta["model_id"] != self.model_id or int(meta["dim"]) != self.dim:
-            raise ModelMismatchError(_mismatch(self.dir, meta["model_id"], meta["dim"],
-                                               self.model_id, self.dim))
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.db.write()
 
-    @staticmethod
-    def _initialised(con: sqlite3.Connection) -> bool:
-        """True when every schema object and meta key exists (then open is read-only)."""
-        try:
-            keys = {r[0] for r in con.execute("SELECT key FROM meta")}
-        except sqlite3.OperationalError:  # no meta table yet
-            return False
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-        return set(_SCHEMA_NAMES) <= names and {
-            "generation", "model_id", "dim", "format_version"} <= keys
+    def read(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One committed state for several reads (nested use joins the outer one)."""
+        return self.db.read()
 
-    def _create_schema(self, con: sqlite3.Connection) -> None:
-        con.executescript(SCHEMA)
-        with self.write(bump=False) as c:
-            c.execute("INSERT OR IGNORE INTO meta VALUES('generation', '0')")
-            c.execute("INSERT OR IGNORE INTO meta VALUES('model_id', ?)", (self.model_id,))
-            c.execute("INSERT OR IGNORE INTO meta VALUES('dim', ?)", (str(self.dim),))
-            c.execute("INSERT OR IGNORE INTO meta VALUES('format_version', ?)",
-                      (str(FORMAT_VERSION),))
-            # An index without the key holds rows of analyser 1 (before versioning); only
-            # an index without chunks can take the current version unseen.
-            c.execute("INSERT OR IGNORE INTO meta SELECT 'analyser', CASE WHEN EXISTS "
-                      "(SELECT 1 FROM chunks) THEN '1' ELSE ? END", (str(ANALYSER_VERSION),))
+    # -- SearchIndex -----------------------------------------------------------------------
+    def chunk_count(self) -> int:
+        return int(self.db.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
-    @contextmanager
-    def write(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
-        """One atomic transaction (BEGIN IMMEDIATE) that bumps the generation."""
-        con = self.conn()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-            if bump:
-                con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                            "WHERE key = 'generation'")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    def doc_freqs(self, terms: list[str]) -> dict[str, int]:
+        return lexical.doc_freqs(self.db, terms)
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several SELECTs (nested use joins the outer one)."""
-        con = self.conn()
-        if con.in_transaction:
-            yield con
-            return
-        con.execute("BEGIN")
-        try:
-            yield con
-        finally:
-            con.execute("COMMIT")
+    def lexical_search(self, terms: list[str], k: int,
+                       filters: Filters) -> list[tuple[int, float]]:
+        return lexical.lexical_search(self.db, terms, k, filters)
 
-    def meta(self) -> dict[str, str]:
-        return dict(self.conn().execute("SELECT key, value FROM meta").fetchall())
+    def dense_search(self, query: np.ndarray, k: int,
+                     filters: Filters) -> list[tuple[int, float]]:
+        return self.vectors.search(query, k, lexical.allowed_ids(self.db, filters))
 
-    def analyser(self) -> int:
-        """The analyser version of the stored lexical rows (1: an index from before
-        versioning)."""
-        row = self.conn().execute("SELECT value FROM meta WHERE key='analyser'").fetchone()
-        return int(row[0]) if row else 1
+    def passages(self, ids: list[int]) -> dict[int, Hit]:
+        return queries.passages(self.db, ids)
 
-    def _reanalyse(self) -> None:
-        """Rebuild the lexical rows with this Isnad's analyser (one transaction, under the
-        writer lock). When another process writes, the index is searched as it is (the
-        words the analysers spell alike still match) and re-analysed at a later open."""
-        try:
-            lock = self.lock(wait=0)
-        except IndexLockedError:
-            log.warning("index %s: lexical rows are of analyser %s (this Isnad: %s); another "
-                        "process writes, so they are rebuilt at a later open",
-                        self.dir, self.analyser(), ANALYSER_VERSION)
-            return
-        t0 = time.perf_counter()
-        try:
-            with self.write() as con:
-                if self.analyser() == ANALYSER_VERSION:  # done by another process meanwhile
-                    return
-                n = rebuild_lexical(con)
-            self.write_manifest()
-        finally:
-            lock.release()
-        log.warning("index %s: %d chunks re-analysed with analyser %s in %.1f s",
-                    self.dir, n, ANALYSER_VERSION, time.perf_counter() - t0)
+    def chunk_tokens(self, ids: list[int]) -> dict[int, list[str]]:
+        return queries.chunk_tokens(self.db, ids)
 
-    def generation(self) -> int:
-        row = self.conn().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return int(row[0])
+    def chunk_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        return queries.chunk_vectors(self.db, ids)
 
-    # -- manifest ----------------------------------------------------------------------------
-    def _check_manifest(self) -> None:
-        path = self.dir / MANIFEST
-        if not path.exists():
-            return
-        try:
-            man = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"unreadable manifest {path}: {exc} (run `isnad repair`)") from exc
-        if int(man.get("format_version", -1)) != FORMAT_VERSION:
-            raise StoreError(f"index {self.dir} has format {man.get('format_version')}, "
-                             f"this Isnad reads format {FORMAT_VERSION}")
-        if man.get("model_id") != self.model_id or int(man.get("dim", -1)) != self.dim:
-            raise ModelMismatchError(_mismatch(self.dir, man.get("model_id"), man.get("dim"),
-                                               self.model_id, self.dim))
+    def chunk_languages(self, ids: list[int]) -> dict[int, str]:
+        return queries.chunk_languages(self.db, ids)
+
+    def report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        return queries.report_lengths(self.db, ids)
+
+    def report_tokens(self, doc_ids: list[str]) -> tuple[list[str], list[list[str]]]:
+        return lexical.report_tokens(self.db, doc_ids)
+
+    # -- ReportStore -----------------------------------------------------------------------
+    def report(self, doc_id: str) -> Report | None:
+        return queries.report(self.db, doc_id)
+
+    def find_report(self, paths: list[str], record: str | None, language: str,
+                    filters: Filters) -> Report | None:
+        return queries.find_report(self.db, paths, record, language, filters)
+
+    def report_list(self) -> list[dict]:
+        return queries.report_list(self.db)
+
+    def figures(self, query: FigureQuery) -> list[Figure]:
+        return queries.figures(self.db, query)
 
     def counts(self) -> dict[str, int]:
-        with self.read() as con:
-            q = {
-                "reports": "SELECT COUNT(*) FROM reports",
-                "chunks": "SELECT COUNT(*) FROM chunks",
-                "vectors": "SELECT COUNT(*) FROM vectors",
-                "pending_chunks": "SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
-                                  "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash)",
-                "figures": "SELECT COUNT(*) FROM figures",
-            }
-            return {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
+        return self.db.counts()
+
+    def generation(self) -> int:
+        return self.db.generation()
+
+    def analyser(self) -> int:
+        return self.db.analyser()
+
+    def manifest(self) -> dict | None:
+        return read_manifest(self.dir)
+
+    def describe(self) -> dict:
+        """Where the index is and how it searches (``isnad stats``, ``/health``)."""
+        return {"store": self.kind, "index": str(self.dir), "model_id": self.model_id,
+                "dim": self.dim, "analyser": self.db.analyser(),
+                "faiss": self.vectors.ntotal}
+
+    # -- IndexWriter -----------------------------------------------------------------------
+    def lock(self, wait: float = 0) -> WriterLock:
+        return self.db.lock(wait)
+
+    def stored_hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        return queries.stored_hashes(self.db, doc_ids)
+
+    def write_reports(self, batch: list[PreparedReport | Report],
+                      prepare: Callable[[Report], PreparedReport]) -> list[str]:
+        return writes.write_reports(self.db, batch, prepare)
+
+    def pending_texts(self) -> Iterator[tuple[str, str, str]]:
+        return writes.pending_texts(self.db)
+
+    def put_vectors(self, hashes: list[str], vectors: np.ndarray) -> None:
+        writes.put_vectors(self.db, hashes, vectors)
+
+    def remove(self, key: str) -> list[str]:
+        return writes.remove(self.db, key)
+
+    def checkpoint(self) -> None:
+        """Save what is derived (FAISS) and the manifest, after a write."""
+        self.vectors.save()
+        self.db.write_manifest()
+
+    def verify(self) -> VerifyReport:
+        return maintenance.verify(self.db)
+
+    def repair(self, wait: float = 0) -> VerifyReport:
+        return maintenance.repair(self.db, self.vectors, wait)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
-        """Write manifest.json atomically (temp file, fsync, rename); returns it."""
-        man = {"format_version": FORMAT_VERSION, "model_id": self.model_id, "dim": self.dim,
-               "analyser": self.analyser(), "counts": self.counts(),
-               "generation": self.generation(),
-               "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        man.update(extra or {})
-        atomic_write(self.dir / MANIFEST, json.dumps(man, indent=2).encode("utf-8"))
-        return man
-
-    def lock(self, wait: float = 0) -> WriterLock:
-        """The writer lock, acquired (waiting ``wait`` seconds) or IndexLockedError. Release
-        it with ``release()`` or use it as a context manager."""
-        lock = FileLock(str(self.dir / LOCK))
-        try:
-            lock.acquire(timeout=wait)
-        except Timeout as exc:
-            raise IndexLockedError(f"another Isnad process is writing to {self.dir}; "
-                                   "wait for it to finish (or use --wait SECONDS)") from exc
-        return WriterLock(lock)
+        return self.db.write_manifest(extra)
 
     def close(self) -> None:
-        con = getattr(self._local, "con", None)
-        if con is not None:
-            con.close()
-            self._local.con = None
-
-
-class WriterLock:
-    """An acquired writer lock. ``with`` releases it on exit: a FileLock used as a context
-    manager would acquire it a second time and, on exit, release only that second hold
-    (the lock then stayed held until the object was garbage-collected)."""
-
-    def __init__(self, lock: FileLock) -> None:
-        self._lock = lock
-
-    def release(self) -> None:
-        self._lock.release()
-
-    def __enter__(self) -> WriterLock:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a fsynced temp file and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest of an index folder, or None when there is none."""
-    path = Path(index_dir) / MANIFEST
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _mismatch(where: Path, idx_model: object, idx_dim: object, model: str, dim: int) -> str:
-    return (f"index {where} was built with embedding model {idx_model} (dim {idx_dim}), "
-            f"but the configured embedder is {model} (dim {dim}); use the same model "
-            "(--embedder / ISNAD_EMBEDDER) or another --index folder")
+        self.db.close()

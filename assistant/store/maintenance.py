@@ -12,36 +12,19 @@ refreshes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from assistant.store.folder import MANIFEST, Store, read_manifest
+from assistant.store.base import VerifyReport
 from assistant.store.lexical_rows import rebuild_lexical
+from assistant.store.sqlite import MANIFEST, Database, read_manifest
 from assistant.store.vectors import FAISS_FILE, VectorIndex
 from assistant.text.arabic import ANALYSER_VERSION
 
 
-@dataclass
-class VerifyReport:
-    """Problems (corruption) and notes (derived data behind the database)."""
-
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict:
-        return {"ok": self.ok, "problems": self.problems, "notes": self.notes,
-                "counts": self.counts}
-
-
-def verify(store: Store) -> VerifyReport:
+def verify(store: Database) -> VerifyReport:
     """Check the index folder; never writes."""
     rep = VerifyReport()
     with store.read() as con:
@@ -62,7 +45,7 @@ def verify(store: Store) -> VerifyReport:
     return rep
 
 
-def temp_files(store: Store) -> list[Path]:
+def temp_files(store: Database) -> list[Path]:
     """Temporary files of ``atomic_write`` left behind by a killed writer."""
     return sorted(store.dir.glob(".*.tmp"))
 
@@ -101,6 +84,11 @@ def _check_vectors(con, dim: int, rep: VerifyReport) -> None:
                       (dim * 4,)).fetchone()[0]
     if bad:
         rep.problems.append(f"{bad} stored vectors do not have dimension {dim}")
+    orphans = con.execute("SELECT COUNT(*) FROM vectors v WHERE NOT EXISTS "
+                          "(SELECT 1 FROM chunks c WHERE c.text_hash = v.text_hash)").fetchone()[0]
+    if orphans:
+        rep.notes.append(f"{orphans} stored vectors belong to no chunk; `isnad repair` "
+                         "deletes them and gives their space back")
 
 
 def _check_figures(con, rep: VerifyReport) -> None:
@@ -111,7 +99,7 @@ def _check_figures(con, rep: VerifyReport) -> None:
         rep.problems.append(f"{bad} figures have spans outside their report")
 
 
-def _check_manifest(store: Store, rep: VerifyReport) -> None:
+def _check_manifest(store: Database, rep: VerifyReport) -> None:
     man = read_manifest(store.dir)
     if man is None:
         rep.notes.append(f"no {MANIFEST} yet (written at the end of the next write)")
@@ -121,7 +109,7 @@ def _check_manifest(store: Store, rep: VerifyReport) -> None:
                          "refreshed by the next write or `isnad repair`")
 
 
-def _check_faiss(store: Store, rep: VerifyReport) -> None:
+def _check_faiss(store: Database, rep: VerifyReport) -> None:
     path = store.dir / FAISS_FILE
     if not path.exists():
         rep.notes.append("no vectors.faiss yet: rebuilt from the database on open")
@@ -141,8 +129,9 @@ def _check_faiss(store: Store, rep: VerifyReport) -> None:
                          "caught up from the database on open")
 
 
-def repair(store: Store, wait: float = 0) -> VerifyReport:
-    """Rebuild lexical rows, FAISS and the manifest from the database; drop orphans."""
+def repair(store: Database, vectors: VectorIndex, wait: float = 0) -> VerifyReport:
+    """Rebuild lexical rows, FAISS (``vectors``) and the manifest from the database; drop
+    orphans (chunks, figures and vectors of no report) and give their space back."""
     with store.lock(wait):
         with store.write() as con:
             con.execute("DELETE FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM reports)")
@@ -151,10 +140,11 @@ def repair(store: Store, wait: float = 0) -> VerifyReport:
             con.execute("DELETE FROM vectors WHERE text_hash NOT IN "
                         "(SELECT text_hash FROM chunks)")
             rebuild_lexical(con)
-        vectors = VectorIndex(store)
         vectors.rebuild()
         vectors.save()
         store.write_manifest()
         for path in temp_files(store):  # no writer runs: we hold the lock
             path.unlink(missing_ok=True)
+        # Deleted rows leave free pages behind: VACUUM gives them back to the disk.
+        store.conn().execute("VACUUM")
     return verify(store)

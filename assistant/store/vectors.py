@@ -16,7 +16,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.store.folder import Store, atomic_write
+from assistant.store.sqlite import Database, atomic_write
 
 FAISS_FILE = "vectors.faiss"
 
@@ -27,9 +27,9 @@ faiss.omp_set_num_threads(1)
 
 
 class VectorIndex:
-    """An in-memory FAISS index kept in step with one Store."""
+    """An in-memory FAISS index kept in step with one database."""
 
-    def __init__(self, store: Store, exact_max: int = 200_000) -> None:
+    def __init__(self, store: Database, exact_max: int = 200_000) -> None:
         self.store = store
         self.exact_max = exact_max
         self._lock = threading.RLock()

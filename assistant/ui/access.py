@@ -14,7 +14,7 @@ refused with a ConfigError, never accepted. With no users configured the
 server runs without login, which is only allowed on 127.0.0.1 (``check_bind``).
 
 Read-only mode (``Config.read_only``): ingest, remove and embed refuse with an
-InputError (``ensure_writable``). ``safe_upload_name`` turns an uploaded file's
+``safe_upload_name`` turns an uploaded file's
 name into a plain file name that cannot leave the upload folder.
 This module does no I/O beyond reading/writing the users file.
 """
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from assistant.config import Config
 from assistant.errors import ConfigError, InputError
+from assistant.store.sqlite import atomic_write
 
 SCHEME = "scrypt"
 # scrypt cost: N=2^14, r=8, p=1 uses 16 MiB and ~50 ms per check (OWASP minimum).
@@ -135,8 +136,6 @@ _DUMMY = "$".join((SCHEME, str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
 
 def set_password(path: Path | str, user: str, password: str) -> None:
     """Add ``user`` to the users file (or change their password); the file is mode 0600."""
-    from assistant.store.folder import atomic_write
-
     if not _USER.match(user):
         raise InputError(f"user name {user!r}: use 1-64 letters, digits, . _ @ + -")
     path = Path(path)
@@ -202,13 +201,6 @@ def check_bind(cfg: Config, allow_remote: bool = False) -> str:
         raise ConfigError(f"refusing to listen on {cfg.host} without login: set --auth-file "
                           "or ISNAD_AUTH_FILE (create users with `isnad passwd USER`)")
     return cfg.host
-
-
-def ensure_writable(cfg: Config) -> None:
-    """Raise InputError when this instance is read-only (no ingest, upload or removal)."""
-    if cfg.read_only:
-        raise InputError("this Isnad instance is read-only: adding or removing reports is "
-                         "disabled (ask the administrator)")
 
 
 def safe_upload_name(name: str) -> str:

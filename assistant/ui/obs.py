@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from assistant.text.arabic import detect_language
+
 LOGGER = "isnad"
 _STARTED = time.time()
 # Attributes every LogRecord has; anything else came in through ``extra=``.
@@ -114,8 +116,6 @@ def log_question(logger: logging.Logger, question_len: int, lang: str,
 def observed_ask(asst: Any, logger: logging.Logger, question: str, *,
                  user: str | None = None, **kwargs: Any) -> Any:
     """``asst.ask(question, **kwargs)`` with one ``log_question`` line; errors re-raised."""
-    from assistant.text.arabic import detect_language
-
     t0 = time.perf_counter()
     lang = detect_language(question[:2000]) if isinstance(question, str) else ""
     try:
@@ -146,16 +146,12 @@ def health(asst: Any) -> dict:
     Cheap (a few COUNTs and no integrity scan; ``isnad verify`` does that) and
     never blocks on a running ingest: it only reads committed state.
     """
-    from assistant.store.folder import read_manifest
-
     out: dict[str, Any] = {"status": "ok", "uptime_s": round(time.time() - _STARTED, 1),
                            "read_only": bool(getattr(asst.cfg, "read_only", False))}
     try:
         store = asst.store
-        out.update(index=str(store.dir), model_id=store.model_id, dim=store.dim,
-                   generation=store.generation(), counts=store.counts(),
-                   faiss_vectors=asst.vectors.ntotal)
-        manifest = read_manifest(store.dir) or {}
+        out.update(store.describe(), generation=store.generation(), counts=store.counts())
+        manifest = store.manifest() or {}
         out["manifest_generation"] = manifest.get("generation")
         # A manifest behind the database means a write is running (or was interrupted).
         out["writing"] = manifest.get("generation") != out["generation"]

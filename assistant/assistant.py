@@ -17,7 +17,7 @@ from assistant.answer.sentence_rank import SentenceMeaning
 from assistant.answer.twins import twin_paths
 from assistant.config import Config
 from assistant.embed.embedders import Embedder, QueryMemo, make_embedder
-from assistant.errors import LLMError, NotFoundError
+from assistant.errors import ConfigError, LLMError, NotFoundError
 from assistant.figures.claims import ClaimResult, check_claim
 from assistant.figures.table import (
     FigureFilter,
@@ -30,7 +30,7 @@ from assistant.ingest.pipeline import IngestSummary, Progress, embed_pending, in
 from assistant.records import Answer, Check, Figure, Filters, Hit, Report
 from assistant.retrieval.retriever import Retriever
 from assistant.store.base import Store
-from assistant.store.folder import FolderStore
+from assistant.store.uri import open_store
 
 
 class Assistant:
@@ -45,21 +45,23 @@ class Assistant:
         self.meaning = SentenceMeaning(queries) if queries else None
 
     @classmethod
-    def open(cls, index_dir: Path | str | None = None, *, cfg: Config | None = None,
-             embedder: Embedder | None = None, llm: object | None = None,
-             create: bool = True) -> Assistant:
-        """Open (or create) the index at ``index_dir`` with the configured embedder."""
+    def open(cls, index_dir: Path | str | None = None, *, store: str | None = None,
+             cfg: Config | None = None, embedder: Embedder | None = None,
+             llm: object | None = None, create: bool = True) -> Assistant:
+        """Open (or create) the index at ``index_dir`` (or the store URI ``store``, e.g.
+        ``milvus://HOST:19530``) with the configured embedder."""
         cfg = cfg or Config.from_env()
         if index_dir is not None:
             cfg = replace(cfg, index_dir=Path(index_dir))
+        if store is not None:
+            cfg = replace(cfg, store_uri=store)
         embedder = embedder or make_embedder(cfg.embedder)
-        store = FolderStore(cfg.index_dir, embedder.model_id, embedder.dim, create=create,
-                            exact_max=cfg.exact_search_max)
+        opened = open_store(cfg, embedder.model_id, embedder.dim, create=create)
         if llm is None and cfg.llm_url:
             from assistant.answer.llm import make_llm  # llama-index: loaded only when used
 
             llm = make_llm(cfg)
-        return cls(cfg, store, embedder, llm)
+        return cls(cfg, opened, embedder, llm)
 
     # -- reading -----------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, since: str | None = None,
@@ -134,7 +136,7 @@ class Assistant:
         try:
             answer = llm_answer(llm, question, hits, self.get_text, history,
                                 max_tokens=self.cfg.context_tokens, on_delta=on_delta)
-        except LLMError as exc:
+        except (LLMError, ConfigError) as exc:  # shown to the user as a failed check
             note = Check("llm", False, f"LLM unavailable ({exc}); evidence answer shown")
             return _with(evidence, checks=[*evidence.checks, note])
         if passes_checks(answer):

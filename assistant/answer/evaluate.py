@@ -1,13 +1,19 @@
 """`isnad eval`: answer quality over a questions file in the dev_qa.jsonl format.
 
 Each line: ``{"id", "lang", "question", "answers": [...] | null, "doc", "evidence",
-"type"}``; ``doc`` is a path relative to the corpus folder it was ingested from,
-``fakes:<record>`` for a CSV row or ``seed:<file>``; type ``unanswerable`` means the
-reports do not say. Metrics: short-answer accuracy (an accepted answer matches after
-normalisation), cited-document accuracy (the first citation is the gold document),
-evidence accuracy (the first citation's span overlaps the gold evidence), refusal
-accuracy and false-answer rate on unanswerable items, latency p50/p95. Pure scoring
-functions plus one loop that calls ``Assistant.ask``; no I/O beyond the file read.
+"type"}``, optionally ``"chain"`` and ``"turn"`` (a follow-up asked in the same chat after
+the chain's earlier turns, with Isnad's own earlier answers as the history); ``doc`` is a
+path relative to the corpus folder it was ingested from, ``fakes:<record>`` for a CSV row
+or ``seed:<file>``; type ``unanswerable`` means the reports do not say. Metrics:
+short-answer accuracy (an accepted answer matches after normalisation), cited-report
+accuracy (the first citation is the gold report, or a report that holds the gold
+evidence verbatim: a reprint), evidence accuracy (its span overlaps the gold evidence),
+refusal accuracy on unanswerable items, false answers (an answer shown that is wrong: a
+wrong short answer, or any answer to an unanswerable question, over all questions),
+wrong figures (count questions answered with another number), follow-up accuracy
+(short answer right, or a refusal where the reports do not say, on turns after the
+first), latency p50/p95. Pure scoring functions plus one loop that calls the ``ask``
+callable; no I/O beyond the file read.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from assistant.records import Answer, Citation
 from assistant.text.arabic import normalize
 from assistant.text.numbers import find_numbers, number_equal
 
+COUNT_TYPES = ("count", "count_total", "count_sub")
+
 
 @dataclass
 class EvalResult:
@@ -34,6 +42,8 @@ class EvalResult:
     def metrics(self) -> dict[str, float]:
         ans = [r for r in self.rows if r["type"] != "unanswerable"]
         una = [r for r in self.rows if r["type"] == "unanswerable"]
+        counts = [r for r in ans if r["type"] in COUNT_TYPES]
+        follow = [r for r in self.rows if r.get("turn", 1) > 1]
         lat = [r["ms"] for r in self.rows]
         return {
             "questions": len(self.rows),
@@ -41,10 +51,17 @@ class EvalResult:
             "cited_doc_acc": _mean(r["doc_ok"] for r in ans),
             "evidence_acc": _mean(r["evidence_ok"] for r in ans),
             "refusal_acc": _mean(not r["found"] for r in una),
-            "false_answer_rate": _mean(r["found"] for r in una),
+            "false_answer_rate": _mean(r["found"] and not r["short_ok"] for r in self.rows),
+            "wrong_figure_rate": _mean(r["found"] and r["short"] is not None
+                                       and not r["short_ok"] for r in counts),
+            "followup_acc": _mean(_turn_ok(r) for r in follow),
             "latency_p50_ms": float(np.percentile(lat, 50)) if lat else float("nan"),
             "latency_p95_ms": float(np.percentile(lat, 95)) if lat else float("nan"),
         }
+
+
+def _turn_ok(row: dict) -> bool:
+    return not row["found"] if row["type"] == "unanswerable" else row["short_ok"]
 
 
 def _mean(values) -> float:
@@ -90,22 +107,36 @@ def load_questions(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(ask: Callable[[str], Answer], get_text: Callable[[str], str],
-             questions: list[dict]) -> EvalResult:
-    """Ask every question and score the answers."""
+Ask = Callable[..., Answer]  # ask(question, history=[(question, answer), ...])
+
+
+def evaluate(ask: Ask, get_text: Callable[[str], str], questions: list[dict]) -> EvalResult:
+    """Ask every question (a chain's turns in order, each with the chain's earlier
+    questions and Isnad's answers as history) and score the answers."""
     result = EvalResult()
-    for q in questions:
+    history: dict[str, list[tuple[str, str]]] = {}
+    for q in sorted(questions, key=lambda q: (q.get("chain") or q["id"], q.get("turn", 1))):
+        chain = q.get("chain")
         t0 = time.perf_counter()
-        ans = ask(q["question"])
+        ans = ask(q["question"], history=list(history.get(chain, []))) if chain \
+            else ask(q["question"])
         ms = (time.perf_counter() - t0) * 1e3
-        first = ans.citations[0] if ans.citations and ans.found else None
-        doc_ok = bool(first and doc_matches(first, q.get("doc") or ""))
-        result.rows.append({
-            "id": q["id"], "type": q.get("type", ""), "found": ans.found, "ms": ms,
+        if chain:
+            history.setdefault(chain, []).append((q["question"], ans.answer))
+        result.rows.append(score(q, ans, get_text, ms))
+    return result
+
+
+def score(q: dict, ans: Answer, get_text: Callable[[str], str], ms: float = 0.0) -> dict:
+    """One question's outcome (the row ``EvalResult.metrics`` aggregates)."""
+    first = ans.citations[0] if ans.citations and ans.found else None
+    evidence = (q.get("evidence") or "").strip()
+    text = get_text(first.doc_id) if first else ""
+    doc_ok = bool(first and (doc_matches(first, q.get("doc") or "")
+                             or (len(evidence) >= 20 and evidence in text)))
+    return {"id": q["id"], "type": q.get("type", ""), "lang": q.get("lang", ""),
+            "turn": q.get("turn", 1), "found": ans.found, "ms": ms,
             "short": ans.short_answer,
             "short_ok": ans.found and short_answer_ok(ans.short_answer, q.get("answers") or []),
             "doc_ok": doc_ok,
-            "evidence_ok": bool(doc_ok and first and evidence_overlaps(
-                first, get_text(first.doc_id), q.get("evidence") or "")),
-        })
-    return result
+            "evidence_ok": bool(doc_ok and evidence_overlaps(first, text, evidence))}

@@ -8,7 +8,8 @@ figure its category (``figure_vocab.EVENTS``/``OBJECTS``), the group it counts
 (``figure_vocab.GROUPS`` label; ``group_name`` gives the English name), place,
 period and qualifiers. Qualifiers are comma-joined: ``numbers`` qualifiers
 (at_least, more_than, about, up_to, range, tens, hundreds …), ``high=N`` for a
-range and ``revised_up`` after "ارتفع إلى"/"rose to". A number that counts
+range, ``revised_up`` after "ارتفع إلى"/"rose to", and ``part`` for a part of the
+figure before it ("17 civilians, among them 4 children": 4 children is a part). A number that counts
 nothing we know is not a figure. Vocabulary matching lives in ``figure_match``,
 place and period in ``figure_context``, look-ups and claim checks in
 ``figure_checks``; this module does no I/O.
@@ -168,8 +169,13 @@ def _inherit(doc: Doc, found: list[dict]) -> None:
     conj, including = doc.words("and"), doc.words("including")
     for k in range(1, len(found)):
         cur, prev = found[k], found[k - 1]
-        if not cur["event_at_b"] and prev["category"] not in ("", "people") \
-                and including.count(prev["b"], cur["a"]):
+        if cur["event_at_b"]:
+            continue
+        listed = including.count(prev["b"], cur["a"])
+        # "بينهم 5 أطفال و3 نساء": a figure joined by "and" to a part of a total is a part too
+        more = prev.get("part") and conj.count(prev["b"], cur["a"]) and cur["a"] - prev["b"] <= 3
+        cur["part"] = bool(listed or more)
+        if (listed and prev["category"] not in ("", "people")) or more:
             cur["category"] = prev["category"]
             cur["group"] = cur["group"] or prev["group"]
     for k in range(len(found) - 2, -1, -1):
@@ -204,7 +210,9 @@ def _span_figures(doc: Doc, span: tuple[int, int], numbers: list[NumberMention],
         period = figure_context.period(doc, m, span, last_period)
         last_period = period or last_period
         out.append(replace(
-            base, value=m.value, qualifier=_qualifier(doc, m, f["a"], f["lo"]),
+            base, value=m.value,
+            qualifier=",".join(q for q in (_qualifier(doc, m, f["a"], f["lo"]),
+                                           "part" if f.get("part") else "") if q),
             category=f["category"], group=f["group"], place=figure_context.place(doc, f["a"], f["b"], span),
             period=period, quote=doc.text[span[0]:span[1]], start=span[0], end=span[1]))
     return out

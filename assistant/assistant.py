@@ -12,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.answer.evidence import answer_evidence
-from assistant.answer.question import check_question, resolve_followup
+from assistant.answer.followup import is_elliptic, is_underspecified, resolve_followup
+from assistant.answer.question import check_question
 from assistant.answer.sentence_rank import SentenceMeaning
 from assistant.answer.twins import twin_paths
 from assistant.config import Config
@@ -27,6 +28,7 @@ from assistant.figures.table import (
 )
 from assistant.ingest.common import ParseOptions
 from assistant.ingest.pipeline import IngestSummary, Progress, embed_pending, ingest
+from assistant.lru import LRU
 from assistant.records import Answer, Check, Figure, Filters, Hit, Report
 from assistant.retrieval.retriever import Retriever
 from assistant.store.base import Store
@@ -40,6 +42,8 @@ class Assistant:
                  llm: object | None = None) -> None:
         self.cfg, self.store, self.embedder, self.llm = cfg, store, embedder, llm
         queries = QueryMemo(embedder) if embedder else None
+        # the reports each recent answer quoted, for the follow-ups of a chat
+        self._recent: LRU[tuple, tuple[str, ...]] = LRU(1024)
         self.retriever = Retriever(store, queries, cfg.k_lexical, cfg.k_dense)
         # near-tie quotes told apart by meaning; the question's vector is the retrieval one
         self.meaning = SentenceMeaning(queries) if queries else None
@@ -88,10 +92,15 @@ class Assistant:
         timer = _Timer()
         llm = self.llm if use_llm else None
         standalone = self._standalone(question, history, llm)
+        flt = _filters(since, until, sources, doc_ids)
+        # a follow-up is about what the previous answer quoted: its reports come first
+        prior = self._prior_reports(question, history, flt) if history else []
         timer.lap("understand")
         with self.store.read():  # hits and the texts they quote: one committed state
-            flt = _filters(since, until, sources, doc_ids)
             hits = self.retriever.search(standalone, 10, flt)
+            if prior:
+                hits = _prior_first(self.retriever.search(
+                    standalone, 4, replace(flt, doc_ids=tuple(prior))), hits)
             timer.lap("retrieve")
             answer = answer_evidence(standalone, hits, self.get_text,
                                      min_confidence=self.cfg.min_confidence, history=history,
@@ -101,10 +110,25 @@ class Assistant:
         if llm is not None and hits:
             answer = self._llm_or_evidence(llm, standalone, hits, history, answer, on_delta)
             timer.lap("llm")
+        self._recent.put((question, _key(history)), _quoted(answer))
         return _with(answer, question=question, timings_ms=timer.laps)
 
+    def _prior_reports(self, question: str, history: list[tuple[str, str]],
+                       flt: Filters) -> list[str]:
+        """The reports the previous answer quoted, for a question that leans on it (a
+        follow-up, or a short question naming nothing of its own: "Who was blamed?")."""
+        if not (is_elliptic(question) or is_underspecified(question)):
+            return []
+        prev, earlier = history[-1][0], history[:-1]
+        quoted = self._recent.get((check_question(prev), _key(earlier)))
+        if quoted is None:  # a chat this process did not answer: read the previous turn again
+            quoted = _quoted(self.ask(prev, history=earlier or None, since=flt.since,
+                                      until=flt.until, sources=flt.sources,
+                                      doc_ids=flt.doc_ids, use_llm=False))
+        return list(quoted)
+
     def _standalone(self, question: str, history, llm) -> str:
-        if llm is not None and history:
+        if llm is not None and history and self.cfg.llm_condense:
             from assistant.answer.llm import condense_question  # llama-index
 
             try:
@@ -218,6 +242,23 @@ class Assistant:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _key(history: list[tuple[str, str]] | None) -> tuple[str, ...]:
+    """A chat's earlier questions (what resolves a follow-up), as a memo key."""
+    return tuple(" ".join(q.split()) for q, _ in history or [])
+
+
+def _quoted(answer: Answer) -> tuple[str, ...]:
+    """The reports an answer quoted (none for a refusal: its passages are only the closest)."""
+    return tuple(dict.fromkeys(c.doc_id for c in answer.citations)) if answer.found else ()
+
+
+def _prior_first(prior: list[Hit], hits: list[Hit]) -> list[Hit]:
+    """The previous answer's passages first, then the others, without repeats."""
+    seen = {h.chunk_id for h in prior}
+    out = [*prior, *(h for h in hits if h.chunk_id not in seen)]
+    return [replace(h, rank=i + 1) for i, h in enumerate(out)]
 
 
 def _filters(since, until, sources, doc_ids, language=None) -> Filters:

@@ -48,9 +48,9 @@ def test_seed_is_toll_takes_the_same_period(seed_figs):
 
 def test_seed_yarmouk_axis_figures(seed_figs):
     regime, hts = by_value(seed_figs, 11), by_value(seed_figs, 9)
-    assert (regime.category, regime.group, regime.place) == ("killed", "regime", "Yarmouk camp")
+    assert (regime.category, regime.group, regime.place) == ("killed", "regime", "north Yarmouk camp")
     assert "at_least" in regime.qualifier
-    assert (hts.category, hts.group, hts.place) == ("killed", "hts", "Yarmouk camp")
+    assert (hts.category, hts.group, hts.place) == ("killed", "hts", "north Yarmouk camp")
 
 
 def test_seed_report_number_and_durations_are_not_figures(seed_figs):

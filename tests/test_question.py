@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question import is_elliptic, resolve_followup, term_matches, understand
+from assistant.answer.followup import is_elliptic, resolve_followup
+from assistant.answer.question import term_matches, understand
 
 
 @pytest.mark.parametrize("text, qtype", [
@@ -50,7 +51,11 @@ def test_target_terms_ar_tanween():
 
 def test_places_dates_and_own_figures():
     q = understand("كم غارة جوية ضربت مستشفى شنان في ريف إدلب يوم 17 نيسان/أبريل 2017؟")
-    assert "شنان" in q.places and "إدلب" in q.places
+    # the gazetteer's governorate, with the countryside it names; the hospital's name is a
+    # key term like any other word
+    assert "إدلب" in q.places and "شنان" in q.key_terms
+    idlib = next(e for e in q.entities if e.kind == "place")
+    assert "SY07" in idlib.ids and idlib.qualifiers == ("countryside",)
     assert q.dates == ("2017-04-17",)
     en = understand("How many women were among the 25 dead in the air raids on Talbisseh "
                     "(Homs province) on Tuesday 16 September 2014?")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.twins import same_report
 from assistant.records import Answer, Citation
 from assistant.text.arabic import normalize
 from assistant.text.numbers import find_numbers, number_equal
@@ -84,12 +85,13 @@ def short_answer_ok(short: str | None, accepted: list[str]) -> bool:
 
 
 def doc_matches(cite: Citation, doc: str) -> bool:
-    """Whether a citation points at the gold document (see the module docstring)."""
+    """Whether a citation points at the gold document (see the module docstring); a
+    report's other-language version (``X.md`` / ``X_ar.md``) is the same report."""
     if doc.startswith("fakes:"):
         return (cite.record or "").split("~")[0] == doc.split(":", 1)[1]
     if doc.startswith("seed:"):
         return cite.path == doc.split(":", 1)[1]
-    return cite.path == doc
+    return cite.path == doc or same_report(cite.path, doc)
 
 
 def evidence_overlaps(cite: Citation, report_text: str, evidence: str) -> bool:

@@ -28,13 +28,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.answer import extract, sentence_rank
+from assistant.answer.constraints import report_fit
 from assistant.answer.extract import Found, Tok
-from assistant.answer.question import (
-    Question,
-    is_elliptic,
-    resolve_followup,
-    understand,
-)
+from assistant.answer.followup import is_elliptic, resolve_followup
+from assistant.answer.question import Question, understand
 from assistant.answer.render import citation, markdown, plain, refusal, sentence_span
 from assistant.answer.sentence_rank import SentenceMeaning
 from assistant.answer.state import Asked, Cand, Docs, GetText
@@ -45,6 +42,7 @@ from assistant.records import Answer, Hit
 from assistant.text.arabic import detect_language
 
 TOP_HITS = 10  # passages read for an answer
+TYPED = ("count", "date", "time")  # questions answered only by a clause stating such a value
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
 # clause score weights (``_score`` divides by their sum: a perfect clause of the top hit scores 1)
 W_COVERAGE = 0.6  # share of the question's (rarity-weighted) key terms the clause holds
@@ -79,11 +77,13 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
     q = understand(question)
     docs = Docs(get_text)
     cands = sorted(_candidates(q, hits[:TOP_HITS], docs), key=lambda c: -c.score)
-    # a typed question none of whose clauses holds an answer of its type is not answered;
-    # otherwise the clause that best covers the question wins, typed answer or not
-    if not cands or cands[0].score < min_confidence or \
+    # a figure, date or time is answered only by a clause that states one; other typed
+    # questions by the clause that best covers the question, typed answer or not
+    pool = [c for c in cands if c.found] if q.qtype in TYPED else cands
+    if not pool or pool[0].score < min_confidence or \
             q.qtype != "other" and not any(c.found for c in cands):
         return refusal(q, cands, docs)
+    cands = pool
     best = _by_meaning(q, question, cands, docs, meaning)
     lead = _lead(q, best, docs, twin_of)
     quoted = {x.hit.doc_id for x in lead}
@@ -120,14 +120,14 @@ def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     # a figure, date or time can sit far from the words that found its report
     whole = q.qtype in ("count", "date", "time")
     spans = [(rank, hit, docs.clauses(hit, whole)) for rank, hit in enumerate(hits)]
-    asked.weigh(_clause_tokens(spans, docs))
+    asked.weigh(*_clause_tokens(spans, docs, asked))
     report_rank = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in hits))}
     out = []
     # Hits of one report share clauses (neighbours, or the whole of a short report): what a
     # clause says is read once; only its retrieval terms differ from hit to hit.
     read: dict[tuple, _Read] = {}
     for rank, hit, clauses in spans:
-        penalty = _constraint_penalty(q, hit, docs, asked.places)
+        penalty = report_fit(q, hit, docs, asked)
         cross = (hit.language or detect_language(hit.text)) != q.lang
         for i, (s, e, neighbour) in enumerate(clauses):
             prev = clauses[i - 1][0] if i else s
@@ -142,16 +142,19 @@ def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     return _dedupe(out)
 
 
-def _clause_tokens(spans: list[tuple[int, Hit, list[tuple[int, int, bool]]]],
-                   docs: Docs) -> list[list[Tok]]:
-    """Tokens of each distinct candidate clause (the population key terms are weighed over)."""
-    seen: dict[tuple[str, int], list[Tok]] = {}
+def _clause_tokens(spans: list[tuple[int, Hit, list[tuple[int, int, bool]]]], docs: Docs,
+                   asked: Asked) -> tuple[list[list[Tok]], list[int]]:
+    """Tokens and named-entity bits of each distinct candidate clause (the population key
+    terms are weighed over)."""
+    seen: dict[tuple[str, int], tuple[list[Tok], int]] = {}
     for _, hit, clauses in spans:
         text, base = docs.text(hit)
+        mentions = docs.entities(hit)
         for s, e, _ in clauses:
             if (hit.doc_id, s) not in seen:
-                seen[(hit.doc_id, s)] = docs.tokens(text, s - base, e - base)
-    return list(seen.values())
+                seen[(hit.doc_id, s)] = (docs.tokens(text, s - base, e - base),
+                                         asked.entity_bits(mentions, s, e))
+    return [t for t, _ in seen.values()], [b for _, b in seen.values()]
 
 
 @dataclass(frozen=True)
@@ -182,14 +185,23 @@ def _read(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], cross:
     header = docs.header(hit)
     toks = docs.tokens(text, s, e)
     context = docs.tokens(text, prev, s) + header
-    cov = keys.coverage(toks, context, cross)
+    mentions = docs.entities(hit)
+    named = keys.entity_bits(mentions, span[1], span[2])
+    near = keys.entity_bits(mentions, span[0], span[1]) | keys.entity_bits(
+        docs.title_entities(hit), 0, len(hit.title))
+    cov = keys.coverage(toks, context, cross, named, near)
     if extract.is_label_line(text[s:e]):  # a fact-sheet line: the sheet is its context
-        cov = max(cov, 0.9 * keys.coverage(header, [], cross))
-    typed = extract.typed_answers(q, text, s, e)
+        cov = max(cov, 0.9 * keys.coverage(header, [], cross, 0, near))
+    local = tuple(replace(m, start=m.start - base, end=m.end - base) for m in mentions) \
+        if base else mentions
+    figures = docs.figures(hit) if q.qtype == "count" else ()
+    typed = extract.typed_answers(q, text, s, e, local, figures)
     best = next((f for f in typed if f.score >= extract.MIN_TYPED), None)
     if best:
         best = Found(best.text, best.start + base, best.end + base, best.score, best.key)
-    places_ok = all(_any_match(toks + context, forms) for forms in asked.places)
+    places = [i for i, x in enumerate(q.entities) if x.kind == "place"]
+    places_ok = all(_any_match(toks + context, forms) for forms in asked.places) and \
+        all((named | near) >> i & 1 for i in places)
     return _Read(cov, best, bool(typed), asked.said(toks + context), places_ok)
 
 
@@ -229,21 +241,6 @@ def _score(q: Question, coverage: float, found: Found | None, where: _Where,
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:
     match = form_matcher(forms)
     return any(match(t.term) for t in toks)
-
-
-def _constraint_penalty(q: Question, hit: Hit, docs: Docs,
-                        places: list[tuple[str, ...]]) -> float:
-    """Lower a report that never names the question's place or year (it cannot be about them)."""
-    penalty = 1.0
-    for forms in places:
-        if not docs.names(hit, forms):
-            penalty *= 0.4
-    years = {d[:4] for d in q.dates}
-    if years:
-        known = {hit.date[:4]} if hit.date else set()
-        if not years & (known | docs.terms(hit)) and not years & docs.date_years(docs.text(hit)[0]):
-            penalty *= 0.5
-    return penalty
 
 
 def _lead(q: Question, best: Cand, docs: Docs, twin_of: TwinOf | None) -> list[Cand]:

@@ -20,8 +20,11 @@ from assistant.answer.clause_tokens import (
 )
 from assistant.answer.clause_tokens import is_label_line as is_label_line
 from assistant.answer.clause_tokens import terms as terms
+from assistant.answer.entities import Entity, agree
+from assistant.answer.figure_fit import figure_at, fit
 from assistant.answer.question import Question, concept_forms
-from assistant.answer.terms import form_matcher
+from assistant.answer.terms import concept_of, form_matcher
+from assistant.figures.asked import question_figure
 from assistant.lexicon import (
     ACTORS,
     ANSWER_LABELS,
@@ -33,6 +36,7 @@ from assistant.lexicon import (
     UNIT_WORDS,
     WEAPONS,
 )
+from assistant.records import Figure
 from assistant.text import numbers
 from assistant.text.arabic import normalize, normalize_digits, tokenize
 
@@ -56,21 +60,32 @@ _NUMBER_LABEL = re.compile(r"(?:رقم|number|no\.?|#)\s*$", re.I)
 _NOT_AVAILABLE = re.compile(r"غير متوفر|غير معروف|not available|unknown|n/a", re.I)
 
 
-def typed_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
-    """Every answer of ``q``'s type in the clause ``text[start:end]``, best first.
+def typed_answers(q: Question, text: str, start: int, end: int,
+                  mentions: tuple[Entity, ...] = (), figures: tuple[Figure, ...] = ()
+                  ) -> list[Found]:
+    """Every answer of ``q``'s type in the clause ``text[start:end]``, best first
+    (``mentions``: the places and actors the text names, for a figure's actor;
+    ``figures``: the text's figures, for what each number counts).
 
     One scoring under ``MIN_TYPED`` is not tied to what was asked: not an answer,
     though it shows the clause holds something of the asked type.
     """
-    fn = {"count": count_answers, "date": date_answers, "time": time_answers,
-          "place": place_answers, "actor": actor_answers, "weapon": weapon_answers}.get(q.qtype)
+    if q.qtype == "count":
+        return sorted(count_answers(q, text, start, end, mentions, figures),
+                      key=lambda f: -f.score)
+    fn = {"date": date_answers, "time": time_answers, "place": place_answers,
+          "actor": actor_answers, "weapon": weapon_answers}.get(q.qtype)
     found = fn(q, text, start, end) if fn else []
     return sorted(found, key=lambda f: -f.score)
 
 
 # ---------------------------------------------------------------- counts
-def count_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
+def count_answers(q: Question, text: str, start: int, end: int,
+                  named: tuple[Entity, ...] = (), figures: tuple[Figure, ...] = ()
+                  ) -> list[Found]:
     clause = text[start:end]
+    actors = [e for e in q.entities if e.kind == "actor"]
+    asked = question_figure(q.text) if figures else None
     toks = tokens(text, start, end)
     blocked = url_spans(clause) + [(d.start, d.end) for d in numbers.find_dates(clause)]
     blocked += [(t.start, t.end) for t in numbers.find_times(clause)]
@@ -88,6 +103,10 @@ def count_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
         score, noun_end = _attach(q, after, before, toks, a)
         local = 0.3 if q.target_terms else 0.5
         score *= 1 - local + local * _local_share(q, toks, a, hi)
+        if actors:  # "how many IS fighters": the figure must count that actor's people
+            score *= _actor_fit(actors, named, a, b, hi)
+        if asked is not None:  # what the figure counts: event, group, a part of a whole
+            score *= fit(asked, figure_at(figures, start, m.value))
         if m.value in q.numbers:
             score *= 0.3  # the question's own figure ("among the 25 dead") is not the answer
         if m.qualifier in ("tens", "hundreds", "thousands", "dozens", "several"):
@@ -95,6 +114,21 @@ def count_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
         short_end = max(b, noun_end)
         out.append(Found(text[a:short_end], a, short_end, score, _num_key(m.value, m.high)))
     return out
+
+
+ACTOR_REACH = 80  # chars after a figure in which the actor it counts is named
+
+
+def _actor_fit(asked: list[Entity], mentions: tuple[Entity, ...], a: int, b: int,
+               hi: int) -> float:
+    """How well the actor a figure counts fits the one asked about: the first actor named
+    after the figure (before the next figure), else the last one just before it."""
+    after = [m for m in mentions if m.kind == "actor" and b <= m.start < min(hi, b + ACTOR_REACH)]
+    before = [m for m in mentions if m.kind == "actor" and a - 40 <= m.end <= a]
+    named = after[0] if after else before[-1] if before else None
+    if named is None:
+        return 0.8
+    return 1.0 if any(agree(x, named) for x in asked) else 0.35
 
 
 def _local_share(q: Question, toks: list[Tok], at: int, hi: int) -> float:
@@ -136,6 +170,10 @@ def _attach(q: Question, after: list[Tok], before: list[Tok], toks: list[Tok],
     noun_end = _noun_end(after, fwd, target) if fwd is not None and fwd <= 4 else 0
     if not target:
         return (0.5 if after else 0.3), noun_end
+    if fwd is None and back is None and not any(concept_of(t) for t in q.target_terms):
+        # what is counted is a word the vocabulary does not know ("الأموال" for "5 ملايين
+        # دولار"): its absence next to the number says little
+        return (0.4 if after else 0.25), noun_end
     score = max(f_score, b_score)
     if q.target_terms and q.event_terms:
         event_match = form_matcher(q.event_terms)

@@ -3,11 +3,10 @@
 ``understand`` types a journalist's question (count, date, time, place, actor,
 weapon, other), finds what is counted (target terms, with their Arabic and
 English forms so an English question can be matched against an Arabic report),
-the event (killed, injured…), places and dates. ``resolve_followup`` turns an
-elliptic follow-up ("and how many civilians?", "وفي اليوم التالي؟") into a
-standalone question by carrying the previous question's subject, place and time.
-This module does not look at reports; ``answer.py`` matches the terms there
-(``terms.py`` holds the cached vocabulary matching).
+the event (killed, injured…), the places and actors it names (``entities``: any
+spelling, either language), dates and the source it cites. Follow-ups are
+``followup.py``'s. This module does not look at reports; ``evidence.py`` matches the
+terms there (``terms.py`` holds the cached vocabulary matching).
 """
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
 from functools import lru_cache
 
+from assistant.answer.entities import REPORTERS, Entity, find_entities
 from assistant.answer.terms import (
     concept_forms as concept_forms,  # re-exported: answer.py, figure_store.py
 )
@@ -29,9 +28,7 @@ from assistant.errors import InputError
 from assistant.lexicon import (
     EVENTS,
     GENERIC,
-    MONTHS,
     NOT_PLACE_WORDS,
-    PLACES,
     QUESTION_CUES,
     QWORDS,
     TARGET_STOP_WORDS,
@@ -57,10 +54,11 @@ class Question:
     event_terms: tuple[str, ...] = ()
     numbers: tuple[float, ...] = ()  # figures the question itself states ("among the 25 dead")
     sources: tuple[str, ...] = ()  # who the answer is attributed to ("according to the Observatory")
+    entities: tuple[Entity, ...] = ()  # places and actors named (gazetteer, actor table)
 
 
 @dataclass(frozen=True)
-class _Parse:
+class Parse:
     """Where the parts of a question sit in its text (for follow-up rewriting)."""
 
     question: Question
@@ -68,11 +66,14 @@ class _Parse:
     target: tuple[int, int] | None
     places: tuple[tuple[int, int], ...]
     dates: tuple[tuple[int, int], ...]
+    source: tuple[int, int] | None = None  # "according to X", «بحسب X»
 
 
 _CUE_RE = [(t, re.compile(p)) for t, p in QUESTION_CUES]
-_TARGET_AFTER = re.compile(r"(?:كم عدد|ما عدد|كم|عدد|how many|how much|number of)\s+")
+_TARGET_AFTER = re.compile(r"(?:كم عدد|ما عدد|ما حصيله|حصيله|كم|عدد|how many|how much"
+                           r"|number of|toll of)\s+")
 _TARGET_STOP = frozenset(normalize(w) for w in TARGET_STOP_WORDS.split())
+_AUX = frozenset(normalize(w) for w in "were was are is did do does have has had كان كانت كانوا".split())
 _GROUPS = frozenset({"regime", "isis", "hts", "civilians", "fighters", "children", "women",
                      "staff", "patients", "doctors"})
 _LATIN_PLACE = re.compile(
@@ -82,7 +83,7 @@ _SOURCE_RE = re.compile(
     r"\b(?:did|does|do)\s+(?:the\s+)?(.{3,60}?)\s+(?:give|say|report|count|record|document|"
     r"put|estimate|state)\b|\b(?:according to|as reported by)\s+(?:the\s+)?(.{3,60}?)"
     r"(?=[,?.؟،]|$|\s(?:on|in|for|about)\s)|(?:^|\s)(?:بحسب|حسب|وفق|وفقا ل|نقلا عن|طبقا ل)\s*"
-    r"(?:ما\s+(?:افاد|قال|ذكر)\S*\s+)?(\S+(?:\s+\S+){0,3}?)(?=[,?.؟،]|$)")
+    r"(?:ما\s+(?:افاد|قال|ذكر)\S*\s+)?([^\s؟?،,.]+(?:\s+[^\s؟?،,.]+){0,5}?)(?=\s*[,?.؟،]|$)")
 _SOURCE_STOP = frozenset(tokenize("the of for and report reports تقرير تقارير ال"))
 _AR_PLACE = re.compile(
     r"(?:\bفي|\bب|\bمن|\bالي|\bعلي)\s*(?:بلده|مدينه|قريه|حي|ريف|محافظه|منطقه|مخيم)\s+([^\s؟?،,]+(?:\s+(?!(?:يوم|في|من|الي|علي|خلال|منذ|بعد|قبل|عام|سنه)\b)[^\s؟?،,]+)?)")
@@ -90,23 +91,30 @@ _AR_PLACE = re.compile(
 
 def understand(text: str) -> Question:
     """Type ``text`` and pick out what it asks about (see ``Question``)."""
-    return _parse(text).question
+    return parse(text).question
 
 
-def _parse(text: str) -> _Parse:
+@lru_cache(maxsize=2048)
+def parse(text: str) -> Parse:
     norm, off = normalize_with_map(text)
     lang = detect_language(text)
     qtype, cue = _qtype(norm)
     target_span = _target_span(norm) if qtype == "count" else None
     target_words = tokenize(norm[target_span[0]:target_span[1]]) if target_span else []
     cue, target_span = (_marks(text, map_span(off, *s)) if s else None for s in (cue, target_span))
-    key = tuple(t for t in tokenize(text) if t not in _qword_forms())
+    sources, source_span = _sources(norm)
+    source_span = map_span(off, *source_span) if source_span else None
+    # who reported is not who acted: names inside "according to X" are the source's
+    entities = tuple(e for e in find_entities(text) if not e.ids <= REPORTERS and not (
+        source_span and source_span[0] <= e.start < source_span[1]))
+    target_span = _before_entities(text, target_span, entities)
+    key = tuple(t for t in tokenize(_blank(text, entities)) if t not in _qword_forms())
     events = tuple(f for t in key if _concept_of(t) in EVENTS for f in concept_forms(t))
     target_words = _counted_words(target_words)
     target = tuple(f for t in target_words if _concept_of(t) not in GENERIC for f in concept_forms(t))
     if qtype == "count" and (not target or {_concept_of(t) for t in target_words} <= {"people"}):
         target = target + events  # "how many people were injured": the event is what is counted
-    place_spans = _place_spans(text, norm, off)
+    place_spans = _place_spans(text, norm, off, entities)
     places = tuple(dict.fromkeys(text[s:e] for s, e in place_spans))
     date_mentions = numbers.find_dates(text)
     dates = tuple(d.iso for d in date_mentions if d.iso)
@@ -115,15 +123,38 @@ def _parse(text: str) -> _Parse:
     nums = tuple(m.value for m in numbers.find_numbers(text)
                  if not any(s <= m.start < e for s, e in taken))
     q = Question(text, qtype, lang, tuple(dict.fromkeys(target)), key, places, dates,
-                 tuple(dict.fromkeys(events)), nums, _sources(norm))
-    return _Parse(q, cue, target_span, place_spans, date_spans)
+                 tuple(dict.fromkeys(events)), nums, sources, entities)
+    return Parse(q, cue, target_span, place_spans, date_spans, source_span)
 
 
-def _sources(norm: str) -> tuple[str, ...]:
-    """Analysed words naming who the question attributes the answer to (may be empty)."""
+def _before_entities(text: str, span: tuple[int, int] | None,
+                     entities: tuple[Entity, ...]) -> tuple[int, int] | None:
+    """The counted phrase ends where a named actor or place begins ("عنصراً من | قوات
+    النظام"): a follow-up that counts something else keeps the actor."""
+    if span is None:
+        return None
+    cut = min((e.start for e in entities if span[0] < e.start < span[1]), default=span[1])
+    end = span[0] + len(re.sub(r"(?:\s+(?:من|of|from|the|ال))*\s*$", "", text[span[0]:cut]))
+    return (span[0], end) if end > span[0] else span
+
+
+def _blank(text: str, entities: tuple[Entity, ...]) -> str:
+    """``text`` with the named places and actors blanked: they are matched as entities
+    (any spelling, either language), not as words."""
+    for e in entities:
+        text = text[:e.start] + " " * (e.end - e.start) + text[e.end:]
+    return text
+
+
+def _sources(norm: str) -> tuple[tuple[str, ...], tuple[int, int] | None]:
+    """Analysed words naming who the question attributes the answer to (may be empty),
+    and where the attribution sits in the normalised question."""
     m = _SOURCE_RE.search(norm)
-    words = tokenize(next((g for g in m.groups() if g), "")) if m else []
-    return tuple(w for w in dict.fromkeys(words) if w not in _SOURCE_STOP and not w.isdigit())
+    if not m:
+        return (), None
+    words = tokenize(next((g for g in m.groups() if g), ""))
+    found = tuple(w for w in dict.fromkeys(words) if w not in _SOURCE_STOP and not w.isdigit())
+    return found, (m.start(), m.end())
 
 
 def _counted_words(words: list[str]) -> list[str]:
@@ -175,7 +206,11 @@ def _target_span(norm: str) -> tuple[int, int] | None:
     m = _TARGET_AFTER.search(norm)
     if not m:
         return None
-    words = list(re.finditer(r"[^\s؟?،,.!]+", norm[m.end():]))[:5]
+    words = [w for w in re.finditer(r"[^\s؟?،,.!]+", norm[m.end():])
+             ][:6]
+    while words and words[0].group() in _AUX | {"من", "of"}:  # "how many were children",
+        words = words[1:]  # «كم من النازحين» (how many of the displaced), «كم كان عدد»
+    words = words[:5]
     end = first = None
     for i, w in enumerate(words):
         concept = _concept_of_word(w.group())
@@ -184,20 +219,25 @@ def _target_span(norm: str) -> tuple[int, int] | None:
             break
         if i and concept in EVENTS:
             break
+        if end is not None and concept is None and w.group() not in ("من", "of"):
+            break  # the counted phrase is over ("مدنياً | قتلت الغارات")
         first = first or w
         if concept is not None:
             end = w.end()
     end = end or (first.end() if first else None)
-    return (m.end(), m.end() + end) if end else None
+    return (m.end() + first.start(), m.end() + end) if end and first else None
 
 
-def _place_spans(text: str, norm: str, off: list[int]) -> tuple[tuple[int, int], ...]:
-    spans = [m.span(1) for m in _LATIN_PLACE.finditer(text)]
+def _place_spans(text: str, norm: str, off: list[int],
+                 entities: tuple[Entity, ...]) -> tuple[tuple[int, int], ...]:
+    """Places the question names: the gazetteer's, then names after "in/at" or «بلدة»."""
+    spans = [(e.start, e.end) for e in entities if e.kind == "place"]
     found = [m.span(1) for m in _AR_PLACE.finditer(norm)]
-    for name in PLACES:
-        for m in re.finditer(rf"(?<!\w)(?:و|ب|ل|في|من)?({re.escape(name)})(?!\w)", norm):
-            found.append(m.span(1))
+    spans += [m.span(1) for m in _LATIN_PLACE.finditer(text)
+              if not any(e.start <= m.start(1) < e.end for e in entities)]
     spans += [map_span(off, *s) for s in found]
+    spans = [s for s in spans if not any(a < s[0] < b or a < s[1] < b for a, b in spans
+                                         if (a, b) != s and b - a > s[1] - s[0])]
     spans = [s for s in spans if not _is_month_or_org(text[s[0]:s[1]])]
     return tuple(sorted(set(spans)))
 
@@ -218,95 +258,6 @@ def _qword_forms() -> frozenset[str]:
 def _concept_of_word(word: str) -> str | None:
     toks = tokenize(word)
     return _concept_of(toks[0]) if toks else None
-
-
-# ------------------------------------------------------------ follow-ups
-_AND = r"^\s*(?:and|but|also|so|then|و|ف)\s*"
-_ELLIPTIC = re.compile(
-    _AND.rstrip("*") + r"|^\s*(?:what|how) about\b|^\s*(?:و)?ماذا عن|^\s*(?:و)?ما(?:ذا)? بالنسبه")
-_NEXT_DAY = re.compile(r"next day|following day|day after|اليوم التالي|اليوم الذي يليه|في الغد")
-_PREV_DAY = re.compile(r"day before|previous day|اليوم السابق|اليوم الذي سبقه|قبله بيوم")
-
-
-def is_elliptic(text: str) -> bool:
-    """True when ``text`` leans on the previous question (conjunction start, "what about", very short)."""
-    norm = normalize(text)
-    content = [t for t in tokenize(text) if t not in _qword_forms()]
-    if _NEXT_DAY.search(norm) or _PREV_DAY.search(norm):
-        return len(content) <= 4  # "what about the next day?", not a full question naming it
-    return bool(_ELLIPTIC.search(norm)) or len(content) <= 2
-
-
-def resolve_followup(text: str, history: list[tuple[str, str]] | None) -> str:
-    """A standalone version of ``text`` given earlier ``(question, answer)`` pairs.
-
-    Standalone questions come back unchanged. For elliptic ones the previous
-    (itself resolved) question is rewritten: the new counted group, place, date
-    or question word replaces the old one, everything else is carried forward.
-    """
-    if not history or not text.strip() or not is_elliptic(text):
-        return text
-    history = history[-6:]
-    prev = resolve_followup(history[-1][0], history[:-1])
-    return _merge(_parse(prev), _parse(_strip_and(text)), text)
-
-
-def _strip_and(text: str) -> str:
-    out = re.sub(r"^\s*(?:and|but|also|so|then)\b\s*|^\s*(?:what|how) about\s*", "", text, flags=re.I)
-    return re.sub(r"^\s*(?:و|ف)(?=(?:كم|متى|متي|أين|اين|من|ما|في|ماذا|عن|بأي|أي|اي)\b)", "", out)
-
-
-def _merge(prev: _Parse, new: _Parse, original: str) -> str:
-    """Replace parts of the previous question by what the follow-up states."""
-    text = prev.question.text.rstrip(" ?؟")
-    edits: list[tuple[tuple[int, int] | None, str]] = []
-    ntext = new.question.text
-    if new.target and new.question.qtype == "count":
-        edits.append((prev.target or _after(prev.cue), ntext[new.target[0]:new.target[1]]))
-    elif new.cue and new.question.qtype != prev.question.qtype:
-        edits.append((prev.cue, ntext[new.cue[0]:new.cue[1]]))
-    if new.places:
-        place = ntext[new.places[0][0]:new.places[0][1]]
-        edits.append((prev.places[0] if prev.places else None, place))
-    if new.dates:
-        edits.append((prev.dates[0] if prev.dates else None, ntext[new.dates[0][0]:new.dates[0][1]]))
-    else:
-        edits.extend(_relative_day(prev, original))
-    for span, value in sorted(edits, key=lambda e: -(e[0] or (len(text), 0))[0]):
-        text = _apply(text, span, value, prev.question.lang)
-    return text + ("؟" if prev.question.lang == "ar" else "?")
-
-
-def _after(span: tuple[int, int] | None) -> tuple[int, int] | None:
-    return (span[1] + 1, span[1] + 1) if span else None
-
-
-def _apply(text: str, span: tuple[int, int] | None, value: str, lang: str) -> str:
-    if span is None:
-        return f"{text} {value}" if lang == "ar" or value.lower().startswith(("in ", "on ", "the "))\
-            else f"{text} in {value}" if value[:1].isupper() else f"{text} {value}"
-    start, end = span
-    return (text[:start] + value + (" " if end == start else "") + text[end:]).replace("  ", " ")
-
-
-def _relative_day(prev: _Parse, original: str) -> list[tuple[tuple[int, int] | None, str]]:
-    norm = normalize(original)
-    shift = 1 if _NEXT_DAY.search(norm) else -1 if _PREV_DAY.search(norm) else 0
-    if not shift:
-        return []
-    lang = prev.question.lang
-    full = [(span, d) for span, d in zip(prev.dates, prev.question.dates, strict=False) if len(d) == 10]
-    if full:
-        span, iso = full[0]
-        return [(span, _format_date(iso, shift, lang))]
-    words = {("ar", 1): "في اليوم التالي", ("ar", -1): "في اليوم السابق",
-             ("en", 1): "on the next day", ("en", -1): "on the day before"}
-    return [(None, words[(lang, shift)])]
-
-
-def _format_date(iso: str, shift: int, lang: str) -> str:
-    day = date.fromisoformat(iso) + timedelta(days=shift)
-    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def with_text(question: Question, text: str) -> Question:

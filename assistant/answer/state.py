@@ -12,15 +12,18 @@ rarity among the candidate clauses. Scoring and wording are ``answer.py``'s job.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer import extract
 from assistant.answer.doc_memo import MEMO, ReportMemo, stated_dates
+from assistant.answer.entities import Entity, agree, find_entities
 from assistant.answer.extract import Found, Tok
 from assistant.answer.question import Question, concept_forms
 from assistant.answer.terms import Vocabulary, form_matcher, one_edit, root
-from assistant.records import Hit
+from assistant.figures.extract import extract_figures
+from assistant.records import Figure, Hit
 from assistant.text.arabic import segment, sentence_spans
 
 GetText = Callable[[str], str]
@@ -102,6 +105,25 @@ class Docs:
         return self.memo.of(text).get(("terms", hit.title),
                                       lambda: extract.terms(f"{hit.title}\n{text}"))
 
+    def entities(self, hit: Hit) -> tuple[Entity, ...]:
+        """Places and actors the report names (report offsets), by position; memoised."""
+        text, base = self.text(hit)
+        found = self.memo.of(text).get("entities", lambda: find_entities(text))
+        return found if not base else tuple(replace(e, start=e.start + base, end=e.end + base)
+                                            for e in found)
+
+    def figures(self, hit: Hit) -> tuple[Figure, ...]:
+        """The report's figures (``figures.extract``: what each number counts), memoised;
+        in the text's own offsets."""
+        text, _ = self.text(hit)
+        return self.memo.of(text).get("figures", lambda: tuple(extract_figures(
+            text, doc_id=hit.doc_id, path=hit.path, record=hit.record, date=hit.date)))
+
+    def title_entities(self, hit: Hit) -> tuple[Entity, ...]:
+        text, _ = self.text(hit)
+        return self.memo.of(text).get(("title entities", hit.title),
+                                      lambda: find_entities(hit.title))
+
     def names(self, hit: Hit, forms: tuple[str, ...]) -> bool:
         """Does the title or report hold a term matching one of ``forms`` (any spelling)?"""
         text, _ = self.text(hit)
@@ -136,6 +158,9 @@ class Asked:
                                 for t, f in zip(q.key_terms, forms, strict=True)]
                         for cross in (False, True)}
         self._source = [form_matcher((w,)) for w in q.sources]  # "according to …" words
+        # the places and actors the question names, matched by id in any spelling/language
+        self.entities = q.entities
+        self.entity_weights = [1.0] * len(q.entities)
         self.memo: dict[str, tuple[int, int, int]] = {}  # term -> (exact, weak, source) bits
 
     def masks(self, toks: list[Tok]) -> tuple[int, int]:
@@ -182,8 +207,24 @@ class Asked:
                 weak |= 1 << i
         return exact, weak
 
-    def weigh(self, clauses: list[list[Tok]]) -> None:
-        """Weigh each key term by its inverse document frequency over ``clauses``."""
+    def entity_bits(self, mentions: tuple[Entity, ...], start: int, end: int) -> int:
+        """Bit i set: the question's entity i is named by a mention inside [start, end)."""
+        if not self.entities or not mentions:
+            return 0
+        bits = 0
+        starts = [m.start for m in mentions]
+        for m in mentions[bisect_left(starts, start):]:
+            if m.start >= end:
+                break
+            if m.end <= end:
+                for i, asked in enumerate(self.entities):
+                    if agree(asked, m):
+                        bits |= 1 << i
+        return bits
+
+    def weigh(self, clauses: list[list[Tok]], entity_masks: list[int] | None = None) -> None:
+        """Weigh each key term (and named entity) by its inverse document frequency over
+        ``clauses`` (``entity_masks[k]``: the entities clause k names)."""
         n = len(clauses)
         df = [0] * len(self.matchers)
         for toks in clauses:
@@ -195,15 +236,24 @@ class Asked:
         idf = [math.sqrt(math.log((n + 1) / (d + 0.5))) for d in df]
         self.weights = {cross: [w * f for w, f in zip(ws, idf, strict=True)]
                         for cross, ws in self.weights.items()}
+        masks = entity_masks or []
+        edf = [sum(m >> i & 1 for m in masks) for i in range(len(self.entities))]
+        self.entity_weights = [math.sqrt(math.log((n + 1) / (d + 0.5))) for d in edf]
 
-    def coverage(self, toks: list[Tok], context: list[Tok], cross: bool = False) -> float:
-        """Weighted share of the key terms found in the clause.
+    def coverage(self, toks: list[Tok], context: list[Tok], cross: bool = False,
+                 named: int = 0, named_near: int = 0) -> float:
+        """Weighted share of the key terms (and named entities: ``named`` / ``named_near``
+        bits from ``entity_bits``) found in the clause.
 
         Part credit: a key term matched only weakly (``WEAK_CREDIT``), one found in
         the clause's context only (``NEAR_CREDIT``).
         """
         (inside, weak), near = self.masks(toks), self.mask(context)
         total = got = 0.0
+        for i, weight in enumerate(self.entity_weights):
+            total += weight
+            got += weight if named >> i & 1 else NEAR_CREDIT * weight if named_near >> i & 1 \
+                else 0.0
         for i, weight in enumerate(self.weights[cross]):
             total += weight
             if inside >> i & 1:
@@ -216,9 +266,11 @@ class Asked:
 
 
 def place_forms(q: Question) -> list[tuple[str, ...]]:
-    """Analysed forms (all languages) of each place the question names."""
+    """Analysed forms of each place the question names that the gazetteer does not know
+    (the ones it knows are matched as entities, by id)."""
+    known = {q.text[e.start:e.end] for e in q.entities if e.kind == "place"}
     out = []
-    for place in q.places:
+    for place in (p for p in q.places if p not in known):
         forms = tuple(f for t in extract.tokens(place, 0, len(place)) for f in concept_forms(t.term))
         if forms:
             out.append(forms)

@@ -1,8 +1,10 @@
 """Where and when a figure was counted: the place and period of its clause (pure functions).
 
-``place`` picks the most specific known place (``figure_vocab.PLACES``) in the
-clause, else a named settlement ("بلدة X", "the town of X", "in X"), else the
-nearest known place earlier in the sentence. ``period`` picks the period phrase
+``place`` picks the most specific place of the gazetteer (``lexicon.places``) in
+the clause, else a named settlement ("بلدة X", "the town of X", "in X"), else the
+nearest known place earlier in the sentence, else the place of the report's
+headline; the name is the gazetteer's English one with the qualifier written beside
+it ("south Damascus"). ``period`` picks the period phrase
 nearest the number ("خلال 6 أيام", "in the past 24 hours"); "the same period"
 repeats the period of the figure before. This module does not decide what a
 number counts (``figures`` does).
@@ -12,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.figures import vocab
-from assistant.figures.match import Doc, Hit
+from assistant.figures.match import Doc
+from assistant.lexicon.places import PlaceMention, label, specificity
 from assistant.text.numbers import NumberMention
 
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
@@ -42,21 +44,30 @@ def place(doc: Doc, a: int, b: int, span: tuple[int, int]) -> str:
     """The place of the number at tokens ``[a, b)`` in the clause ``span``: the most
     specific known place in the clause (nearest among equals), else a named settlement
     or "in X", else the nearest known place earlier in the same sentence."""
-    s, e = doc.tok_range(*span)
-    inside = [h for h in doc.places.starting(s, e) if h.j <= e]
+    at = (doc.toks.starts[a] + doc.toks.ends[b - 1]) // 2 if b > a else span[0]
+    # the country says nothing of where ("جنسيات سورية" is not even a place)
+    inside = [m for m in doc.places if span[0] <= m.start and m.end <= span[1]
+              and specificity(m) > 0]
     if inside:
-        def rank(h: Hit) -> tuple[int, int]:
-            return -vocab.BROAD_PLACES.get(h.label, 2), min(abs(h.i - b), abs(a - h.j))
-        return min(inside, key=rank).label
+        def rank(m: PlaceMention) -> tuple[int, int]:
+            return -specificity(m), min(abs(m.start - at), abs(at - m.end))
+        return label(min(inside, key=rank))
     for mt in _SETTLEMENT.finditer(doc.text, span[0], span[1]):
         name = next(g for g in mt.groups() if g)
         if name.split()[0] not in _NOT_PLACES:
             return name
     back = max(0, span[0] - 1500)
     sent = max((mt.end() for mt in _SENTENCE_END.finditer(doc.text, back, span[0])), default=back)
-    s0, _ = doc.tok_range(sent, span[0])
-    earlier = [h for h in doc.places.starting(s0, s) if h.j <= s and h.label != "Syria"]
-    return earlier[-1].label if earlier else ""
+    earlier = [m for m in doc.places if sent <= m.start and m.end <= span[0]
+               and specificity(m) > 0]
+    if earlier:
+        return label(earlier[-1])
+    # else the place of the report's headline (its first line), where a daily report says
+    # what it is about («… بجنوب دمشق …»)
+    head = doc.text.find("\n", 0, 300)
+    headline = [m for m in doc.places if m.end <= (head if head > 0 else 0)
+                and specificity(m) > 0]
+    return label(headline[0]) if headline else ""
 
 
 def period(doc: Doc, m: NumberMention, span: tuple[int, int], last: str) -> str:

@@ -25,6 +25,7 @@ from assistant.figures import context as figure_context
 from assistant.figures import match as figure_match
 from assistant.figures import vocab
 from assistant.figures.match import Doc, Hit, Hits
+from assistant.lexicon.places import label, resolve
 from assistant.records import Figure
 from assistant.text import arabic
 from assistant.text.numbers import NumberMention, find_numbers
@@ -256,7 +257,7 @@ def group_label(text: str) -> str:
 
 
 def place_label(text: str) -> str:
-    """The canonical (English) name of a known place written in Arabic or English, else
-    the text itself, stripped ("مخيم اليرموك" → "Yarmouk camp")."""
-    hits = figure_match.tokenize(text).hits(figure_match.PLACES)
-    return hits[0].label if hits else text.strip()
+    """The gazetteer's (English) name of a place written in Arabic or English, with its
+    qualifier, else the text itself, stripped ("مخيم اليرموك" → "Yarmouk camp")."""
+    found = resolve(text)
+    return label(found) if found else text.strip()

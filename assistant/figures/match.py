@@ -23,6 +23,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from assistant.figures import vocab
+from assistant.lexicon.places import PlaceMention, find_places
 from assistant.text import arabic
 from assistant.text.dates import dates_normalized, times_normalized
 
@@ -44,8 +45,8 @@ class Hit(NamedTuple):
     label: str
 
 
-EVENTS, OBJECTS, GROUPS, PLACES, WORDS = range(5)  # table numbers for ``Tokens.hits``
-_TABLES = (vocab.EVENTS, vocab.OBJECTS, {k: v[1] for k, v in vocab.GROUPS.items()}, vocab.PLACES,
+EVENTS, OBJECTS, GROUPS, WORDS = range(4)  # table numbers for ``Tokens.hits``
+_TABLES = (vocab.EVENTS, vocab.OBJECTS, {k: v[1] for k, v in vocab.GROUPS.items()},
            {"unit": vocab.UNITS, "label": vocab.LABELS, "revision": vocab.REVISION, "including": vocab.INCLUDING,
             "and": vocab.CONJUNCTIONS, "qualifier": vocab.QUALIFIER_WORDS})
 _Entry = tuple[int, _Phrase]  # table number, phrase
@@ -178,7 +179,7 @@ class Doc:
     events: Hits
     objects: Hits
     groups: Hits
-    places: Hits
+    places: tuple[PlaceMention, ...]  # the gazetteer's places, by position (char offsets)
     labelled: dict[str, Hits]  # units, labels, conjunctions … (``figure_vocab``) by label
     blocked: tuple[list[int], list[int]]  # dates, times, links: starts, running max of ends
 
@@ -208,6 +209,7 @@ def analyse(text: str, normalized: tuple[str, list[int]]) -> Doc:
     labelled: dict[str, list[Hit]] = {}
     for h in toks.hits(WORDS):
         labelled.setdefault(h.label, []).append(h)
-    return Doc(text, toks, *(Hits(toks.hits(t)) for t in (EVENTS, OBJECTS, GROUPS, PLACES)),
+    return Doc(text, toks, *(Hits(toks.hits(t)) for t in (EVENTS, OBJECTS, GROUPS)),
+               tuple(find_places(text)),
                {k: Hits(v) for k, v in labelled.items()},
                ([s for s, _ in blocked], list(accumulate((e for _, e in blocked), max))))

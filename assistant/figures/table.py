@@ -26,8 +26,9 @@ from assistant.answer.question import concept_forms, understand
 from assistant.answer.terms import form_matcher
 from assistant.answer.twins import same_report
 from assistant.answer.verify import verify
+from assistant.figures.asked import question_figure
 from assistant.figures.checks import VAGUE, match_figures, revisions
-from assistant.figures.extract import extract_figures, group_label, place_label
+from assistant.figures.extract import group_label, place_label
 from assistant.figures.vocab import EVENTS
 from assistant.records import Answer, Check, Citation, Figure, Report
 from assistant.store.base import FigureQuery, ReportStore
@@ -36,10 +37,6 @@ from assistant.text.arabic import detect_language, normalize, tokenize
 
 COLUMNS = ("value", "qualifier", "category", "group", "place", "period", "date", "doc_id",
            "path", "record", "quote", "start", "end")
-# The question's count cue becomes this number so the question reads as a figure sentence.
-_PLACEHOLDER = 7777
-_CUE = re.compile(r"كم\s+عدد|ما\s+(?:هو\s+)?عدد|ما\s+حصيلة|كم|عدد|how\s+many|how\s+much"
-                  r"|(?:the\s+)?number\s+of|(?:what\s+)?(?:death\s+)?toll\s+of", re.I)
 
 
 @dataclass(frozen=True)
@@ -103,34 +100,6 @@ def write_csv(figures: Iterable[Figure], out: IO[str]) -> int:
         writer.writerow([("" if row[k] is None else row[k]) for k in COLUMNS])
         n += 1
     return n
-
-
-@dataclass(frozen=True)
-class CountTarget:
-    """What a count question counts, as figure fields ("" when not stated)."""
-
-    category: str
-    group: str
-    place: str
-
-
-def question_figure(question: str) -> CountTarget | None:
-    """What a "how many …" question counts, or None when it names no figure category.
-
-    The count cue is replaced by a number and the question is read like a report
-    sentence with ``extract_figures`` (same vocabularies as the figures table).
-    """
-    m = _CUE.search(question)
-    if not m:
-        return None
-    text = f"{question[:m.start()]}{_PLACEHOLDER} {question[m.end():]}".rstrip(" ?؟")
-    figs = extract_figures(text, doc_id="question", path="", record=None, date=None,
-                           spans=[(0, len(text))])
-    mine = [f for f in figs if f.value == _PLACEHOLDER and f.category]
-    if not mine:
-        return None
-    f = mine[0]
-    return CountTarget(f.category, f.group, f.place)
 
 
 # -- count questions ---------------------------------------------------------------------------

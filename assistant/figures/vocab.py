@@ -1,9 +1,9 @@
 """The small vocabularies behind figure extraction (data only, no logic).
 
 What a figure counts (``CATEGORIES``), which group it counts (``GROUPS``, a
-normalised label with an English name), known places (``PLACES``), and the
-words that mark a number as something other than a figure (``UNITS``,
-``LABELS``). Entries are whitespace-separated; ``_`` joins the words of a
+normalised label with an English name), and the words that mark a number as
+something other than a figure (``UNITS``, ``LABELS``). Places come from the
+gazetteer (``lexicon.places``). Entries are whitespace-separated; ``_`` joins the words of a
 phrase; a trailing ``*`` matches any ending. Arabic entries are matched after
 ``arabic.normalize`` and after dropping one clitic prefix (و ف ب ل ال وال …).
 """
@@ -79,36 +79,6 @@ GROUPS: dict[str, tuple[str, str]] = {
         individuals"""),
 }
 GENERIC_GROUPS = frozenset({"fighters", "soldiers", "people"})
-# Governorates and the country: a more specific place named beside them wins.
-BROAD_PLACES = {"Syria": 0, "Damascus": 1, "Rif Dimashq": 1, "Aleppo": 1, "Idlib": 1, "Homs": 1,
-                "Hama": 1, "Daraa": 1, "Deir ez-Zor": 1, "Raqqa": 1, "Hasakah": 1, "Latakia": 1,
-                "Tartus": 1, "Quneitra": 1, "Suwayda": 1}
-
-# English name -> Arabic/English spellings (matched as phrases, like the above).
-PLACES: dict[str, str] = {
-    "Damascus": "دمشق damascus", "Rif Dimashq": "ريف_دمشق rif_dimashq",
-    "Eastern Ghouta": "الغوطه_الشرقيه الغوطه ghouta eastern_ghouta", "Douma": "دوما douma",
-    "Yarmouk camp": "مخيم_اليرموك اليرموك yarmouk", "Hajar al-Aswad": "الحجر_الاسود hajar_al-aswad",
-    "Tadamon": "التضامن tadamon", "Qadam": "القدم qadam", "Jobar": "جوبر jobar",
-    "Harasta": "حرستا harasta", "Qalamoun": "القلمون qalamoun", "Aleppo": "حلب aleppo",
-    "Idlib": "ادلب idlib idleb", "Homs": "حمص homs", "Hama": "حماه hama", "Daraa": "درعا daraa deraa dara'a",
-    "Deir ez-Zor": "دير_الزور deir_ez-zor deir_al-zor deir_ezzor deir_el-zor deir_al-zour",
-    "Raqqa": "الرقه raqqa", "Hasakah": "الحسكه hasakah hasaka", "Latakia": "اللاذقيه latakia",
-    "Tartus": "طرطوس tartus", "Quneitra": "القنيطره quneitra", "Suwayda": "السويداء suwayda sweida",
-    "Afrin": "عفرين afrin", "Manbij": "منبج manbij", "Kobani": "عين_العرب كوباني kobani kobane",
-    "Khan Sheikhoun": "خان_شيخون khan_sheikhoun khan_shaykhun",
-    "Maarat al-Numan": "معره_النعمان maarat_al-numan maarat_al-nu'man maaret_al-numan",
-    "Jisr al-Shughour": "جسر_الشغور jisr_al-shughour", "Talbiseh": "تلبيسه talbiseh",
-    "Rastan": "الرستن rastan", "Ariha": "اريحا ariha", "Saraqeb": "سراقب saraqeb saraqib",
-    "Atarib": "الاتارب atarib al-atarib atareb", "Kafranbel": "كفرنبل kafranbel kafr_nabl",
-    "Palmyra": "تدمر palmyra", "Madaya": "مضايا madaya", "Foua": "الفوعه foua al-foua fouaa al-fouaa",
-    "Kefraya": "كفريا kefraya", "Zabadani": "الزبداني zabadani",
-    "Qamishli": "القامشلي qamishli", "Tabqa": "الطبقه tabqa al-tabqah tabqah",
-    "Salamiyah": "السلميه salamiyah salamyieh", "Waer": "الوعر waer", "Zardana": "زردنا zardana",
-    "Hass": "حاس hass", "Darat Izza": "داره_عزه darat_izzah darat_izza", "Binnish": "بنش binnish",
-    "Syria": "سوريا syria syrias",
-}
-
 # Words that make the number next to them a measure or a label, not a figure.
 UNITS = """يوم يوما ايام يومين ساعه ساعات ساعتين دقيقه دقائق ثانيه ثوان اسبوع اسابيع اسبوعين شهر
     اشهر شهور شهرين سنه سنوات سنين عام اعوام عاما كم كيلومتر* كيلو متر مترا امتار ملم مم كغ

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from assistant.text.arabic import map_span, normalize, normalize_with_map
 
-_WORD = re.compile(r"[\w\u0600-\u06ff'’]+(?:-[\w\u0600-\u06ff'’]+)*")
+# Words: letters and digits of any script (Arabic punctuation «،؛؟» is not \w).
+_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _LATIN_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an)-")
 MAX_WORDS = 8  # longest phrase, in words
@@ -66,6 +67,7 @@ class PhraseMatcher:
 
     def __init__(self, entries: Iterable[tuple[str, str]] = ()) -> None:
         self._phrases: dict[tuple[str, ...], set[str]] = {}
+        self._heads: dict[str, int] = {}  # first word -> longest phrase starting with it
         self._exact: dict[str, set[str]] = {}
         for phrase, key in entries:
             self.add(phrase, key)
@@ -78,15 +80,19 @@ class PhraseMatcher:
         words_ = phrase_key(phrase)
         if not words_ or len(words_) > MAX_WORDS:
             return
-        self._phrases.setdefault(words_, set()).add(key)
+        self._put(words_, key)
         # A name written with the article also matches without it, and the reverse
         # («الرقة» / «رقة», "al-Bab" / "Bab"): writers differ.
         head = words_[0]
         if head.startswith("ال") and len(head) > 4:
-            self._phrases.setdefault((head[2:], *words_[1:]), set()).add(key)
+            self._put((head[2:], *words_[1:]), key)
         bare = _LATIN_ARTICLE.sub("", head)
         if bare != head and len(bare) >= 3:
-            self._phrases.setdefault((bare, *words_[1:]), set()).add(key)
+            self._put((bare, *words_[1:]), key)
+
+    def _put(self, words_: tuple[str, ...], key: str) -> None:
+        self._phrases.setdefault(words_, set()).add(key)
+        self._heads[words_[0]] = max(self._heads.get(words_[0], 0), len(words_))
 
     def __contains__(self, phrase: str) -> bool:
         return phrase_key(phrase) in self._phrases
@@ -94,9 +100,10 @@ class PhraseMatcher:
     def keys_of(self, phrase: str) -> tuple[str, ...]:
         return tuple(sorted(self._phrases.get(phrase_key(phrase), ())))
 
-    def find(self, text: str) -> list[Match]:
-        """Longest non-overlapping matches, left to right."""
-        toks = words(text)
+    def find(self, text: str, toks: list[tuple[str, int, int]] | None = None) -> list[Match]:
+        """Longest non-overlapping matches, left to right (``toks``: ``words(text)``, when
+        the caller has them already)."""
+        toks = words(text) if toks is None else toks
         out: list[Match] = []
         i = 0
         while i < len(toks):
@@ -111,16 +118,22 @@ class PhraseMatcher:
 
     def _longest(self, toks: list[tuple[str, int, int]], i: int
                  ) -> tuple[int, tuple[str, ...], str] | None:
-        for n in range(min(MAX_WORDS, len(toks) - i), 0, -1):
+        heads = [(h, self._heads[h]) for h in _variants(toks[i][0], first=True)
+                 if h in self._heads]
+        if not heads:
+            return None
+        for n in range(min(max(m for _, m in heads), len(toks) - i), 0, -1):
             tail = tuple(w for w, _, _ in toks[i + 1:i + n])
-            for head in _variants(toks[i][0], first=True):
-                keys = self._phrases.get((head, *tail))
+            for head, longest in heads:
+                keys = self._phrases.get((head, *tail)) if n <= longest else None
                 if keys:
                     return n, tuple(sorted(keys)), " ".join((head, *tail))
         return None
 
     def _abbrev(self, text: str, toks: list[tuple[str, int, int]], i: int
                 ) -> tuple[int, tuple[str, ...], str] | None:
+        if not self._exact:
+            return None
         raw = text[toks[i][1]:toks[i][2]]
         keys = self._exact.get(raw)
         return (1, tuple(sorted(keys)), raw) if keys else None

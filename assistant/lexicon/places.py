@@ -52,40 +52,62 @@ def _strong(p: Place) -> bool:
     return p.level in _STRONG_LEVELS or p.feature in _STRONG_FEATURES
 
 
-def _matcher(strong: bool) -> PhraseMatcher:
-    matcher = PhraseMatcher()
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
+    """(places found anywhere, villages found after a cue). A name shared by a strong
+    place and villages carries all their ids («خان شيخون»: the sub-district and the
+    town), so a mention means the same whichever way it was found."""
+    strong, cued = PhraseMatcher(), PhraseMatcher()
+    weak_names: dict[str, list[str]] = {}
     for p in places().values():
-        if _strong(p) == strong:
-            for name in p.names:
-                if len(name.replace(" ", "")) >= 3:
-                    matcher.add(name, p.id)
-    return matcher
+        for name in p.names:
+            if len(name.replace(" ", "")) >= 3:
+                if _strong(p):
+                    strong.add(name, p.id)
+                else:
+                    cued.add(name, p.id)
+                    weak_names.setdefault(name, []).append(p.id)
+    for name, ids in weak_names.items():
+        if name in strong:
+            for pid in ids:
+                strong.add(name, pid)
+    return strong, cued
 
 
-@lru_cache(maxsize=1)
 def _strong_matcher() -> PhraseMatcher:
-    return _matcher(True)
+    return _matchers()[0]
 
 
-@lru_cache(maxsize=1)
 def _cued_matcher() -> PhraseMatcher:
-    """The villages: built on first need (a place cue in the text), ~10,000 of them."""
-    return _matcher(False)
+    return _matchers()[1]
 
 
 def find_places(text: str) -> list[PlaceMention]:
     """Places named in ``text``, left to right (see the module docstring)."""
-    found = {m.start: m for m in _strong_matcher().find(text)}
-    if _may_announce(text):
-        for m in _cued_matcher().find(text):
-            if m.start not in found and _announced(text, m) and not _inside(found, m):
+    toks = words(text)
+    found = {m.start: m for m in _strong_matcher().find(text, toks)}
+    cued = _cue_positions(text, toks)
+    if cued or any(w in _CUES for w, _, _ in toks):
+        for m in _cued_matcher().find(text, toks):
+            # announced by the word before it, or by its own first word («مخيم اليرموك»)
+            own = m.phrase.split()[0] in _CUES and len(m.phrase.split()) > 1
+            if (m.start in cued or own) and m.start not in found and not _inside(found, m):
                 found[m.start] = m
-    return [_qualified(text, m) for _, m in sorted(found.items())]
+    index = {start: i for i, (_, start, _) in enumerate(toks)}
+    return [_qualified(toks, index[m.start], m) for _, m in sorted(found.items())]
 
 
-def _may_announce(text: str) -> bool:
-    return any(w in _CUES or _strip_clitic(w) in _CUES for w, _, _ in words(text)) or \
-        bool(_LATIN_PREP.search(text) or re.search(r"\b(?:in|at|near) [A-Z]", text))
+def _cue_positions(text: str, toks: list[tuple[str, int, int]]) -> set[int]:
+    """Starts of the words right after a place cue («بلدة X», "village of X", "in X")."""
+    out = set()
+    for k in range(1, len(toks)):
+        w = toks[k - 1][0]
+        if w in _CUES or _strip_clitic(w) in _CUES:
+            out.add(toks[k][1])
+        elif text[toks[k][1]:toks[k][1] + 1].isupper() and \
+                _LATIN_PREP.search(text[max(0, toks[k][1] - 12):toks[k][1]]):
+            out.add(toks[k][1])
+    return out
 
 
 def _inside(found: dict[int, Match], m: Match) -> bool:
@@ -96,31 +118,26 @@ def _strip_clitic(word: str) -> str:
     return word[1:] if word[:1] in "وفبل" and len(word) > 3 else word
 
 
-def _announced(text: str, m: Match) -> bool:
-    before = words(text[max(0, m.start - 40):m.start])
-    if before and (before[-1][0] in _CUES or _strip_clitic(before[-1][0]) in _CUES):
-        return True
-    raw = text[m.start:m.end]
-    return raw[:1].isupper() and bool(_LATIN_PREP.search(text[max(0, m.start - 12):m.start]))
-
-
 # Words that may stand between a qualifier and its place («القسم الجنوبي من العاصمة دمشق»,
 # "the southern part of the city of Aleppo").
 _BETWEEN = frozenset(normalize(w) for w in """القسم الجزء الاجزاء الريف من في العاصمة مدينة
     محافظة بلدة منطقة of the part parts city province town area""".split())
 
 
-def _qualified(text: str, m: Match) -> PlaceMention:
-    """The mention with the qualifiers written in it or next to it («جنوب X», «القسم
-    الجنوبي من العاصمة X», "X countryside", "southern Idlib")."""
+def _qualified(toks: list[tuple[str, int, int]], i: int, m: Match) -> PlaceMention:
+    """The mention (its first word is ``toks[i]``) with the qualifiers written in it or
+    next to it («جنوب X», «القسم الجنوبي من العاصمة X», "X countryside", "southern
+    Idlib")."""
     quals = [_QUALIFIER[w] for w in m.phrase.split() if w in _QUALIFIER]
-    for w, _, _ in reversed(words(text[max(0, m.start - 60):m.start])[-5:]):
+    for w, _, _ in reversed(toks[max(0, i - 5):i]):
         w = _strip_clitic(w) if w not in _QUALIFIER else w
         if w in _QUALIFIER:
             quals.append(_QUALIFIER[w])
         elif w not in _BETWEEN:
             break
-    quals += [_QUALIFIER[w] for w, _, _ in words(text[m.end:m.end + 30])[:1] if w in _QUALIFIER]
+    after = next((k for k in range(i, len(toks)) if toks[k][1] >= m.end), None)
+    if after is not None and toks[after][0] in _QUALIFIER:
+        quals.append(_QUALIFIER[toks[after][0]])
     return PlaceMention(m.start, m.end, m.keys, tuple(dict.fromkeys(quals)))
 
 
@@ -147,7 +164,9 @@ def resolve(name: str) -> PlaceMention | None:
     """The place a short name (a filter, a figure's place) means, or None."""
     found = find_places(name)
     if not found:
-        found = [_qualified(name, m) for m in _cued_matcher().find(name)]
+        toks = words(name)
+        index = {start: i for i, (_, start, _) in enumerate(toks)}
+        found = [_qualified(toks, index[m.start], m) for m in _cued_matcher().find(name, toks)]
     return found[0] if found else None
 
 
@@ -171,3 +190,36 @@ def names_of(pid: str, lang: str | None = None) -> tuple[str, ...]:
         return p.names
     arabic = [n for n in p.names if re.search("[\u0600-\u06ff]", n)]
     return tuple(arabic if lang == "ar" else [n for n in p.names if n not in arabic])
+
+
+# How specific a place is: a village beats its district, a district its governorate.
+SPECIFIC = {"country": 0, "governorate": 1, "region": 2, "district": 2, "subdistrict": 3,
+            "locality": 4, "neighbourhood": 5, "camp": 5}
+_FEATURE_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3}
+
+
+def main_id(mention: PlaceMention) -> str:
+    """The place a mention most likely means among its ids: an admin unit or region
+    before a village of the same name, a seat before an ordinary village."""
+    def rank(pid: str) -> tuple[int, int, str]:
+        p = places()[pid]
+        admin = 0 if p.level in ("country", "governorate", "district", "subdistrict",
+                                 "region", "camp", "neighbourhood") else 1
+        return admin, _FEATURE_RANK.get(p.feature, 9), pid
+    return min(mention.ids, key=rank)
+
+
+def specificity(mention: PlaceMention) -> int:
+    return SPECIFIC.get(places()[main_id(mention)].level, 4)
+
+
+def label(mention: PlaceMention) -> str:
+    """A display name: the English name with the qualifiers written beside it ("south
+    Damascus", "Idlib countryside")."""
+    p = places()[main_id(mention)]
+    name = p.name_en or p.name_ar
+    said = {_QUALIFIER.get(w) for w in normalize(name).split()}  # "South Damascus" says it
+    quals = [q for q in mention.qualifiers if q != "countryside" and q not in said]
+    out = " ".join([*quals, name])
+    return f"{out} countryside" if "countryside" in mention.qualifiers \
+        and "countryside" not in said else out

@@ -270,7 +270,13 @@ def apply_extras(rows, gov_rows):
         if r is None:
             raise SystemExit("places_aliases.tsv: no row with id {}".format(e["id"]))
         r["alt_names_ar"] = SEP.join(uniq(split(r["alt_names_ar"]) + split(e["add_ar"]), exclude=[r["name_ar"]]))
-        r["alt_names_en"] = SEP.join(uniq(split(r["alt_names_en"]) + split(e["add_en"]), exclude=[r["name_en"]]))
+        added = split(e["add_en"])
+        title = e["source"].split(":", 1)[-1].strip().lower()
+        display = next((a for a in added if a.lower() == title), None)
+        if display:  # the spelling of the Wikipedia title the row cites is the display name
+            added = [r["name_en"]] + [a for a in added if a != display]
+            r["name_en"] = display
+        r["alt_names_en"] = SEP.join(uniq(split(r["alt_names_en"]) + added, exclude=[r["name_en"]]))
         r["source"] += "; extra spellings hand-added (" + e["source"] + ")"
     for e in read_tsv(os.path.join(HERE, "places_extra.tsv")):
         if e["id"] in by_id:

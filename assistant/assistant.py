@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from assistant.answer.entities import other_language_names
 from assistant.answer.evidence import answer_evidence
 from assistant.answer.followup import is_elliptic, is_underspecified, resolve_followup
 from assistant.answer.question import check_question
@@ -73,7 +74,7 @@ class Assistant:
                doc_ids: Iterable[str] | None = None, language: str | None = None,
                mode: str = "hybrid") -> list[Hit]:
         """Ranked passages for ``query`` (filters applied inside retrieval)."""
-        query = check_question(query)
+        query = _with_names(check_question(query))
         with self.store.read():  # one committed state for every stage of the search
             return self.retriever.search(query, k, _filters(since, until, sources, doc_ids,
                                                             language), mode=mode)
@@ -96,11 +97,12 @@ class Assistant:
         # a follow-up is about what the previous answer quoted: its reports come first
         prior = self._prior_reports(question, history, flt) if history else []
         timer.lap("understand")
+        query = _with_names(standalone)
         with self.store.read():  # hits and the texts they quote: one committed state
-            hits = self.retriever.search(standalone, 10, flt)
+            hits = self.retriever.search(query, 10, flt)
             if prior:
                 hits = _prior_first(self.retriever.search(
-                    standalone, 4, replace(flt, doc_ids=tuple(prior))), hits)
+                    query, 4, replace(flt, doc_ids=tuple(prior))), hits)
             timer.lap("retrieve")
             answer = answer_evidence(standalone, hits, self.get_text,
                                      min_confidence=self.cfg.min_confidence, history=history,
@@ -242,6 +244,12 @@ class Assistant:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _with_names(query: str) -> str:
+    """The query with the other-language names of the places and actors it names."""
+    names = other_language_names(query)
+    return f"{query} {' '.join(names)}" if names else query
 
 
 def _key(history: list[tuple[str, str]] | None) -> tuple[str, ...]:

@@ -16,6 +16,18 @@ from functools import lru_cache
 
 from assistant.answer.terms import form_matcher
 from assistant.text.arabic import map_span, normalize_with_map, tokenize
+from assistant.text.links import link_spans
+
+
+@dataclass(frozen=True)
+class Found:
+    """A typed answer: ``text == report[start:end]``; ``key`` compares answers across reports."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+    key: str
 
 
 @dataclass(frozen=True)
@@ -28,12 +40,9 @@ class Tok:
 
 
 _WORD = re.compile(r"\d+(?:[.,،]\d+)*|[^\W\d_]+")
-_URL = re.compile(r"https?://[^\s)\]]+|\]\([^)\s]*\)|www\.[^\s)\]]+|<[^>]{0,300}>")
-
-
 def url_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of links and HTML tags: their words and numbers are not report content."""
-    return [m.span() for m in _URL.finditer(text)]
+    """Spans of links and markup: their words and numbers are not report content."""
+    return link_spans(text)
 
 
 def tokens(text: str, start: int, end: int) -> list[Tok]:

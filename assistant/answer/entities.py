@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.lexicon.actors import find_actors, umbrella
-from assistant.lexicon.places import contains, find_places
+from assistant.lexicon.actors import actor_name, find_actors, umbrella
+from assistant.lexicon.places import contains, find_places, main_of
+from assistant.lexicon.tables import actors, places
+from assistant.text.arabic import detect_language
 
 # Actors that are sources, not parties: a question "according to the Observatory" names
 # who reported, not who acted (``question.sources`` reads those words).
@@ -59,3 +61,20 @@ def agree(asked: Entity, named: Entity) -> bool:
 def named_in(asked: Entity, mentions: tuple[Entity, ...], start: int, end: int) -> bool:
     """Is ``asked`` named by one of ``mentions`` inside ``[start, end)``?"""
     return any(start <= m.start and m.end <= end and agree(asked, m) for m in mentions)
+
+
+def other_language_names(text: str) -> list[str]:
+    """The names, in the other language, of the places and actors ``text`` names ("IS" →
+    «تنظيم الدولة الإسلامية»): added to a search so that the lexical stage finds reports
+    written in the other language (the dense stage needs no help)."""
+    other = "en" if detect_language(text) == "ar" else "ar"
+    out = []
+    for e in find_entities(text):
+        if e.kind == "actor":
+            name = actor_name(min(e.ids), other) if min(e.ids) in actors() else ""
+        else:
+            p = places()[main_of(e.ids)]
+            name = p.name_ar if other == "ar" else p.name_en
+        if name and name not in out:
+            out.append(name)
+    return out

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.answer import extract, sentence_rank
-from assistant.answer.constraints import report_fit
+from assistant.answer.constraints import clause_fit, report_fit
 from assistant.answer.extract import Found, Tok
 from assistant.answer.followup import is_elliptic, resolve_followup
 from assistant.answer.question import Question, understand
@@ -138,7 +138,7 @@ def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
             where = _Where(rank, report_rank[hit.doc_id], neighbour)
             out.append(Cand(rank, hit, s, e, got.coverage, got.found,
                             _score(q, got.coverage, got.found, where, got.typed, got.said)
-                            * penalty, got.places_ok))
+                            * penalty * got.fit, got.places_ok))
     return _dedupe(out)
 
 
@@ -175,6 +175,7 @@ class _Read:
     typed: bool  # it holds some answer of the asked type
     said: float  # share of the question's source words in the clause or its context
     places_ok: bool  # the clause or its context names every place of the question
+    fit: float = 1.0  # its sentence's date and source fit the question (constraints.py)
 
 
 def _read(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], cross: bool) -> _Read:
@@ -202,7 +203,9 @@ def _read(asked: Asked, hit: Hit, docs: Docs, span: tuple[int, int, int], cross:
     places = [i for i, x in enumerate(q.entities) if x.kind == "place"]
     places_ok = all(_any_match(toks + context, forms) for forms in asked.places) and \
         all((named | near) >> i & 1 for i in places)
-    return _Read(cov, best, bool(typed), asked.said(toks + context), places_ok)
+    said = asked.said(toks + context)
+    fit = clause_fit(q, hit, docs, (span[1], span[2]), said)
+    return _Read(cov, best, bool(typed), said, places_ok, fit)
 
 
 def _dedupe(cands: list[Cand]) -> list[Cand]:

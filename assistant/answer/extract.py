@@ -11,10 +11,9 @@ and reports is ``answer.py``'s job; clause tokens come from ``clause_tokens.py``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.answer.clause_tokens import Tok, tokens, url_spans
+from assistant.answer.clause_tokens import Found, Tok, tokens, url_spans
 from assistant.answer.clause_tokens import (
     has_term as has_term,  # re-exported (answer.py reads them here)
 )
@@ -22,37 +21,22 @@ from assistant.answer.clause_tokens import is_label_line as is_label_line
 from assistant.answer.clause_tokens import terms as terms
 from assistant.answer.entities import Entity, agree
 from assistant.answer.figure_fit import figure_at, fit
+from assistant.answer.named import named_answers
 from assistant.answer.question import Question, concept_forms
 from assistant.answer.terms import concept_of, form_matcher
 from assistant.figures.asked import question_figure
 from assistant.lexicon import (
-    ACTORS,
-    ANSWER_LABELS,
     CONCEPTS,
     EVENTS,
     FILLER_WORDS,
-    PLACE_TYPES,
-    PLACES,
     UNIT_WORDS,
-    WEAPONS,
 )
 from assistant.records import Figure
 from assistant.text import numbers
 from assistant.text.arabic import normalize, normalize_digits, tokenize
 
-
-@dataclass(frozen=True)
-class Found:
-    """A typed answer: ``text == report[start:end]``; ``key`` compares answers across reports."""
-
-    text: str
-    start: int
-    end: int
-    score: float
-    key: str
-
-
 MIN_TYPED = 0.25  # below this a figure is not tied to what was asked: no answer
+FIGURE_READ = 0.75  # a number the figure reader counts as what was asked, wherever its words
 _FILLER = frozenset(tokenize(FILLER_WORDS))
 _UNITS = frozenset(tokenize(UNIT_WORDS))
 _EVENT_FORMS = frozenset(f for name in EVENTS for w in CONCEPTS[name] for f in tokenize(w))
@@ -73,8 +57,9 @@ def typed_answers(q: Question, text: str, start: int, end: int,
     if q.qtype == "count":
         return sorted(count_answers(q, text, start, end, mentions, figures),
                       key=lambda f: -f.score)
-    fn = {"date": date_answers, "time": time_answers, "place": place_answers,
-          "actor": actor_answers, "weapon": weapon_answers}.get(q.qtype)
+    if q.qtype in ("place", "actor", "weapon"):
+        return sorted(named_answers(q, text, start, end, mentions), key=lambda f: -f.score)
+    fn = {"date": date_answers, "time": time_answers}.get(q.qtype)
     found = fn(q, text, start, end) if fn else []
     return sorted(found, key=lambda f: -f.score)
 
@@ -101,12 +86,18 @@ def count_answers(q: Question, text: str, start: int, end: int,
         after = [t for t in toks if b <= t.start < hi and t.term not in _FILLER][:8]
         before = [t for t in toks if lo <= t.start and t.end <= a and t.term not in _FILLER][-6:]
         score, noun_end = _attach(q, after, before, toks, a)
-        local = 0.3 if q.target_terms else 0.5
-        score *= 1 - local + local * _local_share(q, toks, a, hi)
+        fig = figure_at(figures, start, m.value) if asked is not None else None
+        if fig is not None and asked.category == fig.category and fit(asked, fig) == 1.0:
+            # the figure reader ties this number to what was asked, across a long clause
+            # ("ارتفع إلى 52 … عدد عناصر قوات النظام … ممن قتلوا")
+            score = max(score, FIGURE_READ)
+        else:
+            local = 0.3 if q.target_terms else 0.5
+            score *= 1 - local + local * _local_share(q, toks, a, hi)
         if actors:  # "how many IS fighters": the figure must count that actor's people
             score *= _actor_fit(actors, named, a, b, hi)
         if asked is not None:  # what the figure counts: event, group, a part of a whole
-            score *= fit(asked, figure_at(figures, start, m.value))
+            score *= fit(asked, fig)
         if m.value in q.numbers:
             score *= 0.3  # the question's own figure ("among the 25 dead") is not the answer
         if m.qualifier in ("tens", "hundreds", "thousands", "dozens", "several"):
@@ -269,75 +260,3 @@ def time_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
     label = 1.0 if _TIME_LABEL.match(text[start:end]) else 0.85
     return [Found(t.text, start + t.start, start + t.end, label - (0.1 if t.approx else 0), t.hhmm)
             for t in numbers.find_times(text[start:end])]
-
-
-# ------------------------------------------------------- places, actors…
-_STOP_AR = r"(?:في|من|على|إلى|الى|التي|الذي|بعد|قبل|حيث|مع|بالتزامن|وسط|خلال|عند|منذ|لحين|للاتفاق)"
-_AR_PREP = r"(?:^|(?<=\s))(?:{p})\s+"
-_NAME_AR = r"((?:{types})?\s*[^\s،,.؛:]+(?:\s+(?!{stop}\s)[^\s،,.؛:]+){{0,4}})"
-_NAME_EN = r"((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:al-|el-|de\s)?[A-Z][\w'’-]+){0,3})"
-
-
-def _labelled(kind: str, text: str, start: int, end: int) -> list[Found]:
-    pat = re.compile(rf"(?:^|[\n\-_*•]\s*)(?:{ANSWER_LABELS[kind]})\s*[:：]\s*([^\n]+)", re.I)
-    out = []
-    for m in pat.finditer(text, start, end):
-        a, b = m.span(1)
-        b = len(text[a:b].rstrip(" _*.")) + a
-        if b > a:
-            score = 0.2 if _NOT_AVAILABLE.search(text[a:b]) else 1.0
-            out.append(Found(text[a:b], a, b, score, normalize(text[a:b])))
-    return out
-
-
-def place_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
-    out = _labelled("place", text, start, end)
-    norm_q = normalize(q.text)
-    preps = "من" if re.search(r"من اين|from where|come from|came from|\bfrom\b", norm_q) else \
-        "إلى|الى" if re.search(r"الي اين|to where|where to", norm_q) else "في|على|ب"
-    types = "|".join(re.escape(t) for t in PLACE_TYPES if not t.isascii())
-    pat = re.compile(_AR_PREP.format(p=preps) + _NAME_AR.format(types=f"(?:{types})", stop=_STOP_AR))
-    for m in pat.finditer(text, start, end):
-        out.append(_place(q, text, m.start(1), m.end(1), 0.8 if _is_named(m.group(1)) else 0.35))
-    en = {"من": "from", "إلى|الى": "to|into"}.get(preps, "in|at|near|on")
-    for m in re.finditer(rf"\b(?:{en})\s+{_NAME_EN}", text[start:end]):
-        out.append(_place(q, text, start + m.start(1), start + m.end(1), 0.8))
-    return [f for f in out if f.score > 0]
-
-
-def _is_named(name: str) -> bool:
-    norm = normalize(name)
-    return any(normalize(t) in norm.split()[:1] for t in PLACE_TYPES) or \
-        any(p in norm for p in PLACES)
-
-
-def _place(q: Question, text: str, a: int, b: int, score: float) -> Found:
-    name = text[a:b]
-    norm = normalize(name)
-    if any(normalize(p) == norm for p in q.places):
-        score *= 0.2  # the question's own place is not the answer
-    elif any(normalize(p) in norm for p in q.places):
-        score *= 0.4
-    return Found(name, a, b, score, normalize(name))
-
-
-def actor_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
-    out = _labelled("actor", text, start, end)
-    for m in re.finditer(r"(?:بين|between)\s+([^،,.؛\n]+)", text[start:end]):
-        a, b = start + m.start(1), start + m.end(1)
-        if re.search(r"\s(?:و|and)\s*\S", text[a:b]) and b - a < 120:
-            out.append(Found(text[a:b], a, b, 0.9, normalize(text[a:b])))
-    q_norm = normalize(q.text)
-    for actor in ACTORS:
-        for m in re.finditer(rf"(?<!\w){re.escape(actor)}(?!\w)", text[start:end], re.I):
-            score = 0.3 if normalize(actor) in q_norm else 0.6
-            out.append(Found(m.group(), start + m.start(), start + m.end(), score, normalize(actor)))
-    return out
-
-
-def weapon_answers(q: Question, text: str, start: int, end: int) -> list[Found]:
-    out = _labelled("weapon", text, start, end)
-    for w in WEAPONS:
-        for m in re.finditer(rf"(?<!\w)(?:ال|بال|و)?{re.escape(w)}(?!\w)", text[start:end], re.I):
-            out.append(Found(m.group(), start + m.start(), start + m.end(), 0.7, normalize(w)))
-    return out

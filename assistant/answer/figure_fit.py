@@ -21,9 +21,10 @@ _BROAD = GENERIC_GROUPS | {"civilians", ""}  # groups that contain the specific 
 OTHER_EVENT = 0.15  # killed asked, injured counted
 CASUALTIES = 0.5  # "casualties" (killed and injured) for killed or injured
 OTHER_KIND = 0.3  # people asked, a thing counted (or the reverse)
+NO_EVENT = 0.4  # the killed asked, people counted with no event named near them
 OTHER_GROUP = 0.35  # civilians asked, fighters counted
 BROADER_GROUP = 0.8  # civilians asked, "people" counted
-UNNAMED_GROUP = 0.5  # children asked, a figure that names no group counted
+UNNAMED_GROUP = 0.4  # children asked, a figure that names no group counted
 PART = 0.3  # the whole asked, a part of it counted
 NOT_A_FIGURE = 0.5  # the figure reader does not count this number
 
@@ -50,7 +51,7 @@ def _category_fit(asked: str, counted: str) -> float:
     if asked in _EVENTS and counted in _EVENTS:
         return CASUALTIES if "casualties" in (asked, counted) else OTHER_EVENT
     if counted == "people" and asked in _EVENTS:
-        return 1.0  # "52 people" with the event elsewhere in the clause
+        return NO_EVENT  # "5000 people" with no event near: beneficiaries, residents …
     return OTHER_KIND
 
 

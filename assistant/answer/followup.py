@@ -190,8 +190,8 @@ def _counted_span(prev: Parse, new: Parse) -> tuple[int, int] | None:
     span = prev.target or _after(prev.cue)
     new_groups = {concept_of(t) for t in new.question.target_terms}
     actor = next((e for e in prev.question.entities if e.kind == "actor"), None)
-    if span and actor and new_groups & _UNARMED and 0 <= actor.start - span[1] <= 6:
-        return span[0], actor.end
+    if span and actor and new_groups & _UNARMED and span[0] <= actor.start <= span[1] + 6:
+        return span[0], max(span[1], actor.end)
     return span
 
 

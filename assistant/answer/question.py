@@ -110,6 +110,8 @@ def parse(text: str) -> Parse:
     target_span = _before_entities(text, target_span, entities)
     key = tuple(t for t in tokenize(_blank(text, entities)) if t not in _qword_forms())
     events = tuple(f for t in key if _concept_of(t) in EVENTS for f in concept_forms(t))
+    if target_span:  # an actor or place in the counted phrase is matched as an entity
+        target_words = tokenize(_blank(text, entities)[target_span[0]:target_span[1]])
     target_words = _counted_words(target_words)
     target = tuple(f for t in target_words if _concept_of(t) not in GENERIC for f in concept_forms(t))
     if qtype == "count" and (not target or {_concept_of(t) for t in target_words} <= {"people"}):

@@ -12,8 +12,9 @@ checked where reports are at hand (``Assistant.verify``), not here.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from assistant.lexicon import PLACE_GROUPS
+from assistant.lexicon.places import PlaceMention, contains, find_places
 from assistant.records import Check, Citation
 from assistant.text import numbers
 from assistant.text.arabic import normalize
@@ -77,10 +78,11 @@ def _fact_checks(claim: str, quotes: list[str], refs: str) -> list[Check]:
         ok = any(t.hhmm in {x.hhmm for x in numbers.find_times(q)} for q in quotes)
         out.append(Check(t.text, ok, f"time {t.text} {'found in' if ok else 'not found in source'}"
                                      f" {refs}"))
-    for name, group in _places(claim):
-        ok = any(_has_place(q, group) for q in quotes)
-        out.append(Check(name, ok, f"place {name} {'found in' if ok else 'not found in source'}"
-                                   f" {refs}"))
+    named = [(q, find_places(q)) for q in quotes]
+    for place in dict.fromkeys(_places(claim)):
+        ok = any(_has_place(place, found) for _, found in named)
+        out.append(Check(place.name, ok, f"place {place.name} "
+                                         f"{'found in' if ok else 'not found in source'} {refs}"))
     return out
 
 
@@ -95,20 +97,20 @@ def _has_date(quote: str, d: numbers.DateMention) -> bool:
     return normalize(d.text) in normalize(quote)
 
 
-def _places(claim: str) -> list[tuple[str, list[str]]]:
-    norm = normalize(claim)
-    out = []
-    for group in PLACE_GROUPS:
-        for name in group:
-            if re.search(rf"(?<!\w)(?:[وبل]|ال)?{re.escape(name)}(?!\w)", norm):
-                out.append((name, group))
-                break
-    return out
+@dataclass(frozen=True)
+class _Place:
+    name: str
+    ids: frozenset[str]
 
 
-def _has_place(quote: str, group: list[str]) -> bool:
-    norm = normalize(quote)
-    return any(re.search(rf"(?<!\w)(?:[وبل]|ال)?{re.escape(n)}(?!\w)", norm) for n in group)
+def _places(claim: str) -> list[_Place]:
+    """The gazetteer's places the claim names."""
+    return [_Place(claim[m.start:m.end], frozenset(m.ids)) for m in find_places(claim)]
+
+
+def _has_place(place: _Place, found: list[PlaceMention]) -> bool:
+    """A quote names the place (any spelling, either language) or one inside it."""
+    return any(contains(a, b) or contains(b, a) for m in found for a in place.ids for b in m.ids)
 
 
 def main_figure_ok(short_answer: str | None, checks: list[Check]) -> bool:

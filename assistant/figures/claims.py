@@ -82,7 +82,10 @@ def check_claim(asst: _Reader, claim: str, k: int = K_DOCS) -> ClaimResult:
             detail += [f"{doc}: {line}" for line in judged.detail]
     evidence = _Evidence(asst)
     for verdict, stance in (("supported", "supports"), ("contradicted", "contradicts")):
-        for _, doc_figs in verdicts[verdict]:
+        # the latest report first: the figure a journalist should check against now
+        latest = sorted(verdicts[verdict], key=lambda x: max((f.date or "" for f in x[1]),
+                                                             default=""), reverse=True)
+        for _, doc_figs in latest:
             evidence.add_figures(doc_figs, cfigs, stance)
     evidence.add_hits(hits)
     verdict = next((v for v in ("supported", "contradicted") if verdicts[v]), "not_found")

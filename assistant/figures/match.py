@@ -26,12 +26,12 @@ from assistant.figures import vocab
 from assistant.lexicon.places import PlaceMention, find_places
 from assistant.text import arabic
 from assistant.text.dates import dates_normalized, times_normalized
+from assistant.text.links import LINKS
 
 _W = "(?:[^\\W\\d_]|[\u0610-\u061a\u064b-\u065f\u0670\u0640])+"  # letters, Arabic marks
 _TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|%|{_W}(?:['’-]{_W})*")
 _STRIP = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
-_MASK = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)|\]\([^)\s]*\)|https?://\S+|\(\.\./[^)]*\)|^image:.*$"
-                   r"|<[^>\n]*>|\{[^}\n]*\}", re.M)
+_MASK = LINKS  # links and markup are not words
 _CLOCK = re.compile(r"\d:\d\d")  # every clock time has one (``dates._TIME``)
 _CACHE_MAX = 200_000  # distinct tokens kept; the cache is dropped when full (bounded memory)
 

@@ -2,128 +2,94 @@
 
 Each concept lists Arabic and English words for one thing a journalist asks
 about, so an English question can be matched against an Arabic report and the
-reverse. Words are raw; callers analyse them with ``arabic.tokenize``. Places
-are a small gazetteer of Syrian places often named in conflict reports.
+reverse: casualty and event terms, who is counted, what is hit, months, and the
+one-word names of the weapons table. Words are raw; callers analyse them with
+``arabic.tokenize``. Places, actors and weapons are tables (``tables``, matched
+by ``places`` and ``actors``); sources in ``data/SOURCES.md``.
 """
 
 from __future__ import annotations
 
-from assistant.text.arabic import normalize
+from assistant.lexicon.tables import weapons
+from assistant.text.arabic import tokenize
+from assistant.text.numwords import AR_MONTH_NAMES, MONTH_NAMES
 
 _CONCEPT_TEXT = {
-    # events
-    "killed": "قتل قتلى قتيل قتيلا قتلوا مقتل قضوا قضى لقوا مصرع استشهد استشهاد شهيد شهداء وفاة "
-              "توفي ضحايا حصيلة اعدم اعدام killed kill dead death deaths died toll fatalities "
-              "executed lives",
+    # what happens to people in conflict reports (ACLED / HRW casualty terms, both languages)
+    "killed": "قتل قتلى قتيل قتيلا قتلوا قتلت مقتل قضوا قضى مصرع استشهد استشهاد شهيد شهداء "
+              "وفاة توفي ضحايا حصيلة اعدم اعدام جثة جثث killed kill dead death deaths died toll "
+              "fatalities executed bodies",
     "injured": "جرحى جريح جرح جرحت مصاب مصابين المصابين اصابة اصابات اصيب injured wounded "
                "injuries hurt wounding",
     "destroyed": "دمر تدمير مدمر دمار destroyed destruction demolished razed",
     "displaced": "نازح نازحين نزوح مهجر تهجير displaced refugees fled",
-    "detained": "معتقل معتقلين اعتقال اعتقل detained arrested detainees",
-    # who / what is counted
+    "detained": "معتقل معتقلين اعتقال اعتقل مختطف اختطاف detained arrested detainees abducted",
+    "missing": "مفقود مفقودين فقدان missing",
+    # who is counted
     "civilians": "مدني مدنيين مدنيون مدنيا civilians civilian",
-    "children": "اطفال طفل طفلا اطفالا children child kids boys",
+    "children": "اطفال طفل طفلا اطفالا قاصر قاصرين children child kids boys girls minors",
     "women": "نساء امرأة سيدات سيدة مواطنات women woman",
-    "regime": "قوات النظام النظام الجيش النظامي قوات الحكومة regime government pro-regime forces",
-    "isis": "تنظيم الدولة الإسلامية داعش islamic state isis isil daesh",
-    "hts": "هيئة تحرير الشام جبهة النصرة النصرة hayat tahrir sham hts nusra",
     "fighters": "مقاتل مقاتلين مقاتلا عناصر عنصر عنصرا مسلحين fighters fighter militants members "
                 "gunmen combatants",
+    "soldiers": "جندي جنود عسكري عسكريين soldiers soldier troops servicemen",
     "officers": "ضابط ضباط officers officer",
-    "airstrikes": "غارة غارات ضربة ضربات طلعات airstrikes airstrike strikes strike raids raid sorties",
-    "barrels": "برميل براميل barrel barrels",
-    "hospitals": "مستشفى مستشفيات مشفى مشافي مشاف hospital hospitals",
-    "doctors": "طبيب اطباء طبيبا doctors doctor physicians",
-    "staff": "طاقم كادر عاملين عامل staff workers personnel",
+    "people": "شخص اشخاص نسمة مواطنين people persons residents",
+    "medics": "طبيب اطباء طبيبا ممرض مسعف مسعفين طاقم كادر doctors doctor physicians nurses "
+              "medics paramedics staff",
     "patients": "مرضى مريض patients patient",
-    "videos": "فيديو مقطع مقاطع videos video footage clips",
+    "journalists": "صحفي صحفيين اعلامي اعلاميين journalists journalist reporters",
+    "teachers": "معلم معلمين مدرسين teachers teacher",
+    # what is hit or counted
+    "airstrikes": "غارة غارات ضربة ضربات طلعات airstrikes airstrike strikes strike raids raid sorties",
+    "attacks": "هجوم هجمات اعتداء attacks attack",
     "incidents": "حادثة حوادث حادثه واقعة incidents incident cases",
-    "attacks": "هجوم هجمات attacks attack",
-    "people": "شخص اشخاص نسمة people persons",
-    "beneficiaries": "مستفيد مستفيدين المستفيدين beneficiaries",
+    "bombing": "قصف bombing bombardment shelling shelled bombed",
+    "explosions": "انفجار انفجارات تفجير explosion explosions blast blasts",
+    "hospitals": "مستشفى مستشفيات مشفى مشافي مشاف hospital hospitals clinic",
+    "schools": "مدرسة مدارس school schools",
+    "markets": "سوق اسواق market markets",
+    "mosque": "جامع مسجد مساجد mosque mosques",
     "homes": "منزل منازل بيوت بيت مساكن homes houses home",
-    "missiles": "صاروخ صواريخ missiles missile rockets rocket",
-    "shells": "قذيفة قذائف shells shell mortar mortars",
-    "chemical": "كيماوي كيميائي كيماوية كيميائية chemical",
-    "chlorine": "كلور chlorine",
-    "cluster": "عنقودي عنقودية cluster",
-    "incendiary": "حارق حارقة incendiary",
-    "thermobaric": "فراغي فراغية حرارية thermobaric vacuum",
-    "mosque": "جامع مسجد mosque",
-    "reinforcements": "تعزيزات reinforcements",
+    "vehicles": "سيارة سيارات الية اليات حافلة حافلات vehicles vehicle cars buses",
+    "aircraft": "طائرة طائرات مروحية مروحيات aircraft planes jets warplanes helicopters",
+    "videos": "فيديو مقطع مقاطع videos video footage clips",
+    # military and political developments (ACLED's event types: battles, strategic
+    # developments such as agreements, troop movements and transfers of territory)
+    "clashes": "اشتباك اشتباكات معارك معركة clashes clash fighting battles battle",
+    "offensive": "عملية عمليات حملة offensive operation operations campaign",
+    "reinforcements": "تعزيزات تعزيز حشود reinforcements reinforcement",
+    "convoy": "رتل ارتال قافلة قوافل convoy convoys",
+    "ceasefire": "هدنة وقف اطلاق النار ceasefire truce",
+    "agreement": "اتفاق اتفاقية تسوية agreement deal settlement",
+    "negotiations": "تفاوض مفاوضات محادثات negotiations negotiating talks",
+    "evacuation": "اجلاء خروج evacuation evacuated",
+    "siege": "حصار محاصر siege besieged",
+    "control": "سيطرة سيطر control seized captured took",
+    "withdrawal": "انسحاب انسحبت withdrawal withdrew retreat",
     "days": "يوم ايام days day",
     "times": "مرة مرات times",
-    "representatives": "ممثلين ممثل representatives",
-    "negotiation": "تفاوض التفاوض مفاوضات يتفاوض تتفاوض negotiating negotiation negotiations talks",
-    "bombing": "قصف bombing bombardment shelling shelled bombed",
-    "russian": "روسي روسية الروسية روسيا russian russia russians",
-    "alleged": "مزعوم مزعومة المزعومة يرجح المرجحة alleged allegedly suspected",
-    "archive": "ارشيف الأرشيف archive",
-    "used": "استخدم استخدمت استخدام استعمال used use using",
-    "weapons": "سلاح اسلحة أسلحة الأسلحة weapon weapons arms",
-    "identified": "حدد حددت تحديد identified identify documented",
 }
-_MONTH_TEXT = ["January Jan كانون يناير", "February Feb شباط فبراير", "March Mar آذار مارس",
-               "April Apr نيسان أبريل ابريل إبريل", "May أيار مايو", "June Jun حزيران يونيو يونيه",
-               "July Jul تموز يوليو يوليه", "August Aug آب أغسطس اغسطس", "September Sep Sept أيلول سبتمبر",
-               "October Oct تشرين أكتوبر اكتوبر", "November Nov تشرين نوفمبر", "December Dec كانون ديسمبر"]
 CONCEPTS: dict[str, list[str]] = {k: v.split() for k, v in _CONCEPT_TEXT.items()}
-CONCEPTS.update({f"month{i + 1}": words.split() for i, words in enumerate(_MONTH_TEXT)})
-EVENTS = frozenset({"killed", "injured", "destroyed", "displaced", "detained"})
+# Months, from the one table of month names (text.numwords).
+CONCEPTS.update({f"month{i + 1}": names.split("|") + [MONTH_NAMES["en"][i]]
+                 for i, names in enumerate(AR_MONTH_NAMES)})
+# Weapons: each one-word name of the weapons table, so "chlorine" finds «الكلور» (names the
+# words above already mean — "airstrikes", "helicopters" — stay with those).
+_TAKEN = {t for words in CONCEPTS.values() for w in words for t in tokenize(w)}
+for _w in weapons().values():
+    _names = [n for n in _w.names if len(n.split()) == 1 and tokenize(n)
+              and not set(tokenize(n)) & _TAKEN]
+    if _names:
+        CONCEPTS[f"weapon:{_w.id}"] = _names
+        _TAKEN.update(t for n in _names for t in tokenize(n))
+EVENTS = frozenset({"killed", "injured", "destroyed", "displaced", "detained", "missing"})
 GENERIC = frozenset({"days", "times"})
-
-# Gazetteer: English spellings and Arabic names of the same place.
-_PLACE_TEXT = """aleppo|حلب; idlib|idleb|إدلب; damascus|دمشق; homs|حمص; hama|hamah|حماة; raqqa|الرقة;
-deir ez-zor|deir ezzor|dayr al-zawr|دير الزور; daraa|deraa|درعا; latakia|اللاذقية; tartus|طرطوس;
-qamishli|القامشلي; hasakah|hasaka|الحسكة; manbij|منبج; ghouta|الغوطة; douma|دوما;
-yarmouk|اليرموك; kafranbel|kafr nabl|كفرنبل; khan shaykhun|khan sheikhoun|خان شيخون; ariha|أريحا;
-tal rifaat|تل رفعت; jisr al-shughur|jisr al-shugour|جسر الشغور; lataminah|latamneh|اللطامنة;
-talbisseh|talbiseh|تلبيسة; hamouria|hamouriyeh|حمورية; saraqeb|سراقب;
-maarat al-numan|maarat al-nouman|معرة النعمان; afrin|عفرين; kobani|كوباني|عين العرب;
-palmyra|تدمر; qalamoun|القلمون; shinan|shnan|شنان; kafr takharim|kafrtakharim|كفرتخاريم;
-hajar al-aswad|الحجر الأسود; tadamon|التضامن; qadam|القدم; buyir|بوير; base 46|الفوج 46;
-khan al-assal|خان العسل; al-bab|الباب; jarablus|جرابلس; azaz|اعزاز; tal abyad|تل أبيض;
-zabadani|الزبداني; madaya|مضايا; darayya|داريا; sarmin|سرمين; kafr zita|كفرزيتا;
-al-lataminah|اللطامنة; urum al-kubra|أورم الكبرى; atarib|الأتارب; syria|سوريا|سورية"""
-PLACE_GROUPS: list[list[str]] = [
-    [normalize(n.strip()) for n in group.split("|")] for group in _PLACE_TEXT.split(";")
-]
-PLACES: tuple[str, ...] = tuple(n for g in PLACE_GROUPS for n in g)
-CONCEPTS.update({f"place:{g[0]}": g for g in PLACE_GROUPS})
+MONTHS = MONTH_NAMES
 
 # Words that make up question cues, not content ("how many", "كم", "according to").
 QWORDS = """كم عدد بأي ما متى أين اين من أي اي هل كيف لماذا ماذا بالضبط وفق وفقا بحسب حسب
 how many much what when where who whom which whose why according did does do was were is are
 the a an exactly""".split()
-
-MONTHS = {
-    "en": "January February March April May June July August September October November "
-          "December".split(),
-    "ar": "كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|تشرين الثاني|كانون الأول"
-          .split("|"),
-}
-
-# Weapons and munitions, longest first so "براميل متفجرة" wins over "براميل".
-WEAPONS = sorted("""براميل متفجرة|برميل متفجر|ذخائر عنقودية|قنابل عنقودية|أسلحة كيماوية|سلاح كيماوي
-|غاز الكلور|الكلور|غاز السارين|السارين|أسلحة حارقة|ذخائر حارقة|قنابل حارقة|صواريخ|صاروخ|قذائف هاون
-|قذائف مدفعية|قذائف|قنابل|قنبلة|رشاشات ثقيلة|طائرات مسيرة|طائرة مسيرة|سيارة مفخخة|عبوة ناسفة|ألغام
-|أسلحة فراغية|ذخائر فراغية|قصف مدفعي|قصف صاروخي|قصف مدفعي وصاروخي|الطائرات الحربية والمروحية
-|الطائرات الحربية|الطائرات المروحية|طائرات حربية|طائرات مروحية|barrel bombs|barrel bomb|cluster munitions|cluster bombs|chemical weapons
-|chlorine gas|chlorine|sarin|incendiary weapons|incendiary munitions|rockets|rocket|missiles|missile
-|mortar shells|mortars|mortar|artillery shells|artillery|shells|bombs|car bomb|truck bomb|ied|drones
-|drone|thermobaric weapons|vacuum bombs|landmines|heavy machine guns""".replace("\n", "").split("|"),
-                 key=len, reverse=True)
-
-# Armed actors and institutions named in reports, longest first.
-ACTORS = sorted("""قوات النظام|المسلحين الموالين لها|المسلحون الموالون|تنظيم “الدولة الإسلامية”
-|تنظيم الدولة الإسلامية|الدولة الإسلامية|داعش|هيئة تحرير الشام|جبهة النصرة|قوات سوريا الديمقراطية
-|قسد|الجيش السوري الحر|الجيش الحر|الفصائل المقاتلة|الفصائل الإسلامية|الفصائل|القوات الروسية|الروس
-|الطائرات الروسية|الطائرات الحربية|القوات الجوية الروسية|القوات الجويّة الروسية|القوات التركية
-|التحالف الدولي|وحدات حماية الشعب|حزب الله|الدفاع المدني|النظام|regime forces|government forces
-|pro-government forces|syrian army|syrian government|russian forces|russian air force|russian
-|islamic state|isis|isil|daesh|nusra front|al-nusra|hayat tahrir al-sham|hts|sdf
-|syrian democratic forces|free syrian army|fsa|rebels|hezbollah|us-led coalition|coalition
-|turkish forces|ypg|white helmets|civil defence""".replace("\n", "").split("|"), key=len, reverse=True)
 
 # Place-type words that announce a place name ("بلدة حمورية", "Ariha town").
 PLACE_TYPES = """منطقة مدينة بلدة قرية حي أحياء مخيم ريف محافظة مشفى مستشفى جامع مسجد القسم

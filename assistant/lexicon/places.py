@@ -201,12 +201,17 @@ _FEATURE_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3}
 def main_id(mention: PlaceMention) -> str:
     """The place a mention most likely means among its ids: an admin unit or region
     before a village of the same name, a seat before an ordinary village."""
+    return main_of(mention.ids)
+
+
+def main_of(ids: tuple[str, ...] | frozenset[str]) -> str:
+    """``main_id`` for a set of ids."""
     def rank(pid: str) -> tuple[int, int, str]:
         p = places()[pid]
         admin = 0 if p.level in ("country", "governorate", "district", "subdistrict",
                                  "region", "camp", "neighbourhood") else 1
         return admin, _FEATURE_RANK.get(p.feature, 9), pid
-    return min(mention.ids, key=rank)
+    return min(ids, key=rank)
 
 
 def specificity(mention: PlaceMention) -> int:

@@ -55,6 +55,11 @@ _AR_MONTHS = [
     "كانون الأول|كانون أول|ديسمبر",
 ]
 AR_MONTHS = {normalize(w): i + 1 for i, ws in enumerate(_AR_MONTHS) for w in ws.split("|")}
+AR_MONTH_NAMES = tuple(_AR_MONTHS)  # every Arabic name of each month, "|"-separated
+# The names Isnad writes dates with: Levantine Arabic (as SOHR does) and English.
+MONTH_NAMES = {"ar": [ws.split("|")[0] for ws in _AR_MONTHS],
+               "en": "January February March April May June July August September October "
+                     "November December".split()}
 EN_MONTHS = {m: i + 1 for i, ms in enumerate([
     "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
     "august aug", "september sep sept", "october oct", "november nov", "december dec",

@@ -1,0 +1,116 @@
+"""Place, actor and weapon answers inside one clause (pure functions).
+
+A fact-sheet line answers by its label («الموقع: …», "Weapons used: …"); otherwise the
+places, actors and weapons the gazetteer and the actor / weapon tables find in the clause
+(``mentions``: the report's entities; weapons are looked up here), then, for places the
+gazetteer does not know, a name after "in / from / to" («من منطقة …», "from X"). What the
+question itself names is not its answer ("where did the Idlib strike hit?" is not
+"Idlib"). Choosing between clauses is ``evidence.py``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.clause_tokens import Found
+from assistant.answer.entities import Entity, agree
+from assistant.answer.question import Question
+from assistant.lexicon import ANSWER_LABELS, PLACE_TYPES
+from assistant.lexicon.actors import find_weapons
+from assistant.text.arabic import normalize
+
+_NOT_AVAILABLE = re.compile(r"غير متوفر|غير معروف|not available|unknown|n/a", re.I)
+_STOP_AR = r"(?:في|من|على|إلى|الى|التي|الذي|بعد|قبل|حيث|مع|بالتزامن|وسط|خلال|عند|منذ|لحين|للاتفاق)"
+_AR_PREP = r"(?:^|(?<=\s))(?:{p})\s+"
+_NAME_AR = r"((?:{types})?\s*[^\s،,.؛:]+(?:\s+(?!{stop}\s)[^\s،,.؛:]+){{0,4}})"
+_NAME_EN = r"((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:al-|el-|de\s)?[A-Z][\w'’-]+){0,3})"
+KNOWN, UNKNOWN, OWN = 0.8, 0.35, 0.2  # a name the tables know / do not know / the question's
+OTHER_PREPOSITION = 0.6  # "from where?" answered by a place after "in", not "from"
+_FROM = re.compile(r"(?:\bمن|\bfrom)\s*(?:\S+\s+)?$", re.I)
+_TO = re.compile(r"(?:\bالى|\bإلى|\bنحو|\bto|\binto|\btowards)\s*(?:\S+\s+)?$", re.I)
+
+
+def _wanted_prepositions(q: Question) -> re.Pattern | None:
+    """What a place answering ``q`` follows: "from" for "from where?", "to" for "where
+    to?", nothing in particular for "where?"."""
+    norm_q = normalize(q.text)
+    if re.search(r"من اين|from where|come from|came from|\bfrom\b", norm_q):
+        return _FROM
+    if re.search(r"الي اين|to where|where to", norm_q):
+        return _TO
+    return None
+
+
+def named_answers(q: Question, text: str, start: int, end: int,
+                  mentions: tuple[Entity, ...] = ()) -> list[Found]:
+    """The ``q.qtype`` ("place", "actor" or "weapon") answers of ``text[start:end]``."""
+    out = _labelled(q.qtype, text, start, end)
+    if q.qtype == "weapon":
+        clause = text[start:end]
+        out += [Found(clause[m.start:m.end], start + m.start, start + m.end, 0.7,
+                      "weapon:" + m.keys[0]) for m in find_weapons(clause)]
+        return out
+    wanted = _wanted_prepositions(q) if q.qtype == "place" else None
+    for m in mentions:
+        if m.kind == q.qtype and start <= m.start and m.end <= end:
+            own = any(agree(x, m) or agree(m, x) for x in q.entities if x.kind == m.kind)
+            score = OWN if own else KNOWN
+            if wanted is not None:  # "from where?": a place after "from" («من»)
+                before = text[max(start, m.start - 12):m.start]
+                score *= 1.0 if wanted.search(before) else OTHER_PREPOSITION
+            out.append(Found(text[m.start:m.end], m.start, m.end, score,
+                             f"{m.kind}:{min(m.ids)}"))
+    if q.qtype == "place":
+        out += _after_preposition(q, text, start, end, out)
+    elif q.qtype == "actor":
+        out += _between(text, start, end)
+    return [f for f in out if f.score > 0]
+
+
+def _labelled(kind: str, text: str, start: int, end: int) -> list[Found]:
+    if kind not in ANSWER_LABELS:
+        return []
+    pat = re.compile(rf"(?:^|[\n\-_*•]\s*)(?:{ANSWER_LABELS[kind]})\s*[:：]\s*([^\n]+)", re.I)
+    out = []
+    for m in pat.finditer(text, start, end):
+        a, b = m.span(1)
+        b = len(text[a:b].rstrip(" _*.")) + a
+        if b > a:
+            score = 0.2 if _NOT_AVAILABLE.search(text[a:b]) else 1.0
+            out.append(Found(text[a:b], a, b, score, normalize(text[a:b])))
+    return out
+
+
+def _after_preposition(q: Question, text: str, start: int, end: int,
+                       known: list[Found]) -> list[Found]:
+    """Names after "in / from / to" that the gazetteer did not find."""
+    norm_q = normalize(q.text)
+    preps = "من" if re.search(r"من اين|from where|come from|came from|\bfrom\b", norm_q) else \
+        "إلى|الى" if re.search(r"الي اين|to where|where to", norm_q) else "في|على|ب"
+    types = "|".join(re.escape(t) for t in PLACE_TYPES if not t.isascii())
+    pat = re.compile(_AR_PREP.format(p=preps) + _NAME_AR.format(types=f"(?:{types})", stop=_STOP_AR))
+    spans = [(m.start(1), m.end(1)) for m in pat.finditer(text, start, end)]
+    en = {"من": "from", "إلى|الى": "to|into"}.get(preps, "in|at|near|on")
+    spans += [(start + m.start(1), start + m.end(1))
+              for m in re.finditer(rf"\b(?:{en})\s+{_NAME_EN}", text[start:end])]
+    out = []
+    for a, b in spans:
+        if any(f.start <= a < f.end or a <= f.start < b for f in known):
+            continue  # a gazetteer place there already
+        name = text[a:b]
+        own = any(normalize(p) in normalize(name) for p in q.places)
+        typed = normalize(name).split()[:1] and any(
+            normalize(t) == normalize(name).split()[0] for t in PLACE_TYPES)
+        score = OWN if own else KNOWN if typed else UNKNOWN
+        out.append(Found(name, a, b, score, normalize(name)))
+    return out
+
+
+def _between(text: str, start: int, end: int) -> list[Found]:
+    """"between X and Y" («بين X و Y»): the two sides."""
+    out = []
+    for m in re.finditer(r"(?:بين|between)\s+([^،,.؛\n]+)", text[start:end]):
+        a, b = start + m.start(1), start + m.end(1)
+        if re.search(r"\s(?:و|and)\s*\S", text[a:b]) and b - a < 120:
+            out.append(Found(text[a:b], a, b, 0.9, normalize(text[a:b])))
+    return out

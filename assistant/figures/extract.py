@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 from assistant.figures import context as figure_context
 from assistant.figures import match as figure_match
@@ -38,6 +39,9 @@ _GLUED_BEFORE = re.compile(r"[a-zA-Z]-?$")
 _FOOTNOTE = re.compile(r"[^\W\dوبلفك_]\.?$")
 _LINE_START, _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*$"), re.compile(r"[-.)]\s")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# A report with more figures than this is a collection (a year of reports in one file, a
+# dump of tables): most of its numbers are noise, and every look-up would wade through them.
+MAX_REPORT_FIGURES = 2000
 _OPEN_PAREN = re.compile(r"\s*\(\s*")
 
 
@@ -234,6 +238,15 @@ def extract_figures(text: str, *, doc_id: str, path: str, record: str | None, da
     return out
 
 
+def bound_figures(figures: list[Figure], limit: int = MAX_REPORT_FIGURES) -> list[Figure]:
+    """At most ``limit`` figures of one report. Over the limit only the counts of an event
+    (killed, injured, captured, …) that name the group or the place are kept, the first
+    ``limit`` of them in the order of the text."""
+    if len(figures) <= limit:
+        return figures
+    return [f for f in figures if f.category in vocab.EVENTS and (f.group or f.place)][:limit]
+
+
 def group_label(text: str) -> str:
     """The group label of a label, English name or phrase ("civilians", "المدنيين",
     "Islamic State" → "is"); "" when none is named."""
@@ -252,3 +265,16 @@ def place_label(text: str) -> str:
     the text itself, stripped ("مخيم اليرموك" → "Yarmouk camp")."""
     hits = figure_match.tokenize(text).hits(figure_match.PLACES)
     return hits[0].label if hits else text.strip()
+
+
+@lru_cache(maxsize=8192)
+def place_key(text: str) -> str:
+    """``place_label`` normalised, the form two place names are compared in (memoised:
+    a figures table repeats a few hundred places over thousands of figures)."""
+    return arabic.normalize(place_label(text))
+
+
+def same_place(a: str, b: str) -> bool:
+    """Two place names (Arabic or English) for the same place, or one inside the other."""
+    a, b = place_key(a), place_key(b)
+    return a == b or (len(a) > 3 and len(b) > 3 and (a in b or b in a))

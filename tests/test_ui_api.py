@@ -8,11 +8,15 @@ Also unit tests of the pure rendering helpers (escaping, file names, dates).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
+import logging
 import re
 import socket
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -82,6 +86,22 @@ def doc_id_of(backend, path: str) -> str:
     return next(r["doc_id"] for r in backend.get().reports() if r["path"] == path)
 
 
+def http(url: str, path: str, body: dict | None = None, auth: tuple[str, str] | None = None,
+         opener=None) -> tuple[int, dict, dict]:
+    """(status, JSON body, headers) of a GET, or a POST of ``body``, to the served app."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    req = urllib.request.Request(url.rstrip("/") + path, data=data, method="GET" if body is None
+                                 else "POST", headers={"Content-Type": "application/json"})
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with (opener or urllib.request.build_opener()).open(req, timeout=300) as resp:
+            return resp.status, json.loads(resp.read()), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
+
+
 def n_reports(client) -> int:
     rows = client.predict(api_name="/reports")[0]
     return len(rows["data"] if isinstance(rows, dict) else rows)
@@ -117,6 +137,59 @@ def test_api_json_equals_cli_json(app, client, capsys):
                                                   for _ in cli["citations"]]
     api.pop("timings_ms"), cli.pop("timings_ms")
     assert api == cli
+
+
+def test_http_api_ask_is_a_json_object_like_the_cli(app, client, capsys):
+    backend, url = app
+    status, api, _ = http(url, "/api/ask", {"question": "How many children were killed in Aleppo?"})
+    assert status == 200 and isinstance(api, dict)  # the answer itself, not a JSON string
+    assert cli_main(["--index", str(backend.cfg.index_dir), "ask",
+                     "How many children were killed in Aleppo?", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api.pop("timings_ms"), cli.pop("timings_ms")
+    assert api == cli and "5" in api["short_answer"]
+
+
+def test_http_api_takes_history_filters_and_refuses_bad_input(app):
+    backend, url = app
+    first = "How many civilians were killed in Aleppo?"
+    _, ans, _ = http(url, "/api/ask", {"question": first})
+    status, follow, _ = http(url, "/api/ask", {"question": "and how many children?",
+                                               "history": [[first, ans["answer"]]]})
+    assert status == 200 and "5" in follow["short_answer"]
+    status, only, _ = http(url, "/api/ask", {"question": Q_SEED, "until": "2018-12-31",
+                                             "sources": ["Test Wire"]})
+    assert status == 200 and only["citations"] == []  # Test Wire's report is of 2019
+    status, err, _ = http(url, "/api/ask", {"question": Q_SEED, "since": "2019-13-01"})
+    assert status == 400 and "since" in err["error"]
+    status, err, _ = http(url, "/api/ask", {"question": "   "})
+    assert status == 400 and "empty" in err["error"]
+    status, err, _ = http(url, "/api/ask", {"history": []})
+    assert status == 422 and err["detail"][0]["loc"] == ["body", "question"]
+    status, hits, _ = http(url, "/api/search", {"query": "Al-Sukkari market shelling", "k": 2})
+    assert status == 200 and hits["hits"][0]["path"] == "aleppo_field_report.md"
+    assert {"rank", "doc_id", "text", "start", "end", "score"} <= set(hits["hits"][0])
+    status, health, _ = http(url, "/health")
+    assert status == 200 and health["counts"]["reports"] >= 2  # no users file: all of it
+
+
+def test_a_refused_question_is_one_log_line_and_no_traceback(client, capfd):
+    from gradio_client.exceptions import AppError
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("isnad.questions")
+    logger.addHandler(handler)
+    try:
+        capfd.readouterr()
+        with pytest.raises(AppError, match="<2019-13-01>"):  # plain text, not &lt;…&gt;
+            client.predict(question=Q_SEED, since="<2019-13-01>", api_name="/ask")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == ["question failed"]
+    assert records[0].error["type"] == "InputError"
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_follow_up_uses_history(client):
@@ -158,7 +231,7 @@ def test_upload_ask_then_remove(app, client, tmp_path):
                  "by local militias.\n", encoding="utf-8")
     before = n_reports(client)
     msg = client.predict(files=[handle_file(str(f))], api_name="/upload")
-    assert msg.startswith("added 1")
+    assert msg.startswith("added 1")  # the job's outcome, after its progress lines
     assert n_reports(client) == before + 1
     ans = ask(client, "How many fighters were captured near Homs?")
     assert "7" in ans["short_answer"]

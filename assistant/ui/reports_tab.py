@@ -122,12 +122,12 @@ def _upload_area():
 def _table_area():
     gr.Markdown("#### Reports in the index · التقارير في الفهرس")
     with gr.Row():
-        since = gr.Textbox(label="Since · من تاريخ (YYYY-MM-DD)", elem_id="isnad-rep-since")
-        until = gr.Textbox(label="Until · إلى تاريخ (YYYY-MM-DD)", elem_id="isnad-rep-until")
-        sources = gr.Dropdown([], multiselect=True, label="Sources · المصادر",
+        since = gr.Textbox("", label="Since · من تاريخ (YYYY-MM-DD)", elem_id="isnad-rep-since")
+        until = gr.Textbox("", label="Until · إلى تاريخ (YYYY-MM-DD)", elem_id="isnad-rep-until")
+        sources = gr.Dropdown([], value=[], multiselect=True, label="Sources · المصادر",
                               elem_id="isnad-rep-sources")
     with gr.Row():
-        words = gr.Textbox(label="Title or path contains · يحتوي العنوان أو المسار",
+        words = gr.Textbox("", label="Title or path contains · يحتوي العنوان أو المسار",
                            elem_id="isnad-rep-words")
         sort = gr.Dropdown(list(SORTS), value=next(iter(SORTS)), label="Sort by · الترتيب",
                            elem_id="isnad-rep-sort")
@@ -186,9 +186,10 @@ def reports_tab(backend: Backend, chat_filters: list, status: gr.Markdown,
 
 def guarded_listing(backend: Backend):
     """``listing``; a bad date in the filters becomes the counts line's message."""
-    def run(*args):
+    def run(since: str = "", until: str = "", sources: list | None = None, words: str = "",
+            sort: str = ""):
         try:
-            return listing(backend, *args)
+            return listing(backend, since, until, sources, words, sort)
         except IsnadError as exc:
             return (gr.skip(), f"Error / خطأ: {render.esc(exc)}", *[gr.skip()] * 5)
     return run

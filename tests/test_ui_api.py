@@ -29,6 +29,7 @@ from assistant.ui import render
 from assistant.ui.reports import check_upload
 
 SEED = Path(__file__).resolve().parents[1] / "samples" / "000_9c31ee48a94572c0.txt"
+SEED_META = SEED.with_name(SEED.name + ".meta.json")
 Q_SEED = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟"
 ENGLISH_MD = """---
 title: "Aleppo field report: shelling of Al-Sukkari market"
@@ -56,6 +57,7 @@ def start_app(tmp: Path):
     docs = tmp / "docs"
     docs.mkdir()
     (docs / SEED.name).write_bytes(SEED.read_bytes())
+    (docs / SEED_META.name).write_bytes(SEED_META.read_bytes())  # its date and source
     (docs / "aleppo_field_report.md").write_text(ENGLISH_MD, encoding="utf-8")
     cfg = Config(index_dir=tmp / "index", port=free_port(), max_upload_bytes=200_000)
     demo, backend = serve(cfg, seed_dir=docs, block=False)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 import time
 
+READ_SHARE = 0.15  # of a progress bar: reading, analysing, committing; the rest is embedding
+
 
 def duration(seconds: float) -> str:
     """"42 s", "3 min 05 s", "1 h 02 min"."""
@@ -59,12 +61,14 @@ class Tally:
         return None if entry is None else entry[:2]
 
     def fraction(self) -> float | None:
-        """How far the current stage is (embedding, else reading the files), 0..1."""
-        for phase in ("embed", "parse"):
-            got = self.count(phase)
-            if got and got[1] > 0:
-                return min(1.0, got[0] / got[1])
-        return None
+        """How far the whole ingest is, 0..1 (None before any count): reading the files
+        counts for ``READ_SHARE`` of it, embedding for the rest (the slow part)."""
+        parse, embed = self.count("parse"), self.count("embed")
+        if parse is None:
+            return None
+        read = parse[0] / parse[1] if parse[1] else 1.0
+        vectors = 0.0 if embed is None else (embed[0] / embed[1] if embed[1] else 1.0)
+        return min(1.0, READ_SHARE * read + (1 - READ_SHARE) * vectors)
 
     def line(self) -> str:
         """Every count seen so far, e.g. "files read 1/1 · 4,996 chunks committed

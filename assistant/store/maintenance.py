@@ -154,6 +154,8 @@ def repair(store: Database, vectors: VectorIndex, wait: float = 0) -> VerifyRepo
         store.write_manifest()
         for path in temp_files(store):  # no writer runs: we hold the lock
             path.unlink(missing_ok=True)
-        # Deleted rows leave free pages behind: VACUUM gives them back to the disk.
+        # Deleted rows leave free pages behind: VACUUM gives them back to the disk, and the
+        # checkpoint empties the write-ahead log VACUUM wrote them through.
         store.conn().execute("VACUUM")
+        store.conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return verify(store)

@@ -18,6 +18,7 @@ CSS = """
 .isnad-meta { font-size: 0.9em; opacity: 0.8; margin-bottom: 0.5em; }
 .isnad-warn { color: #a40000; }
 a.isnad-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
+bdi.isnad-nowrap { white-space: nowrap; }
 /* each paragraph in its own direction: ":Closest passages" never again */
 .isnad-msg p, .isnad-msg li, .isnad-msg blockquote, .isnad-cites li, .isnad-context,
 .isnad-report-text, .isnad-jobs div {

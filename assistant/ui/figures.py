@@ -71,7 +71,8 @@ def charts(frame: pd.DataFrame) -> tuple[dict, dict]:
     bars = not frame.empty and int(frame.groupby("series")["date"].nunique().max()) < 2
     if not bars:
         return gr.update(value=frame, visible=True), gr.update(visible=False)
-    frame = frame.assign(label=[f"{s} · {d:%Y-%m-%d}" for s, d in zip(frame["series"],
+    # the date first: a long label is cut at its end, and the colour names the series
+    frame = frame.assign(label=[f"{d:%Y-%m-%d} · {s}" for s, d in zip(frame["series"],
                                                                        frame["date"], strict=True)])
     return gr.update(visible=False), gr.update(value=frame, visible=True)
 

@@ -60,10 +60,12 @@ def _isolate(text: str, rtl: bool, escape) -> str:
     return "".join(out)
 
 
-def ltr(html_text: str) -> str:
+def ltr(html_text: str, whole: bool = False) -> str:
     """Already-escaped text isolated left to right (a date, a path, a number): in an
-    Arabic line "(2018-01-01)" would otherwise show as "(01-01-2018)"."""
-    return f'<bdi dir="ltr">{html_text}</bdi>'
+    Arabic line "(2018-01-01)" would otherwise show as "(01-01-2018)". ``whole`` keeps
+    it on one line (a date is not broken at its hyphens)."""
+    keep = ' class="isnad-nowrap"' if whole else ""
+    return f'<bdi dir="ltr"{keep}>{html_text}</bdi>'
 
 
 def md_text(text: str, rtl: bool = False) -> str:
@@ -129,7 +131,7 @@ def answer_stages(ans: Mapping, turn: int) -> list[str]:
     if cites:
         parts.append(f"**{lab['sources']}:** " + " · ".join(
             f"{cite_link(turn, c['n'])} <bdi>{md_text(c.get('title') or c.get('path') or '')}"
-            "</bdi>" + (f" {ltr(md_text('(' + c['date'] + ')'))}" if c.get("date") else "")
+            "</bdi>" + (f" {ltr(md_text('(' + c['date'] + ')'), True)}" if c.get("date") else "")
             for c in cites))
         stages.append(wrap_message("\n\n".join(parts), rtl))
     failed = [c for c in ans.get("checks") or [] if not c.get("ok")]
@@ -162,11 +164,11 @@ def _safe_url(url: str) -> str:
 
 
 def _meta_line(c: Mapping) -> str:
-    items = [ltr(esc(c.get('date') or '—'))]
+    items = [ltr(esc(c.get('date') or '—'), True)]
     if c.get("source"):
         items.append(f"<bdi>{esc(c['source'])}</bdi>")
     items.append(ltr(esc(_where(c))))
-    items.append(ltr(f"chars {int(c['start'])}–{int(c['end'])}"))
+    items.append(ltr(f"chars {int(c['start'])}–{int(c['end'])}", True))
     if c.get("url"):
         items.append(_safe_url(c["url"]))
     return '<div class="isnad-meta">' + " · ".join(items) + "</div>"
@@ -234,7 +236,7 @@ def sources_list_html(cites: Sequence[Mapping], turn: int) -> str:
         return '<p class="isnad-hint">No sources for this answer. / لا مصادر لهذا الجواب.</p>'
     items = "".join(f'<li dir="auto">{cite_link(turn, int(c["n"]))} '
                     f'<bdi>{esc(c.get("title") or c.get("path") or "")}</bdi> '
-                    f"{ltr(esc('(' + (c.get('date') or '—') + ')'))}</li>" for c in cites)
+                    f"{ltr(esc('(' + (c.get('date') or '—') + ')'), True)}</li>" for c in cites)
     return f'<ul class="isnad-cites">{items}</ul>'
 
 

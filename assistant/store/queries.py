@@ -64,14 +64,21 @@ def chunk_languages(db: Database, ids: list[int]) -> dict[int, str]:
 
 
 def report_lengths(db: Database, ids: list[int]) -> dict[int, tuple[str, int]]:
-    """For each chunk: its report's doc_id and length in characters (chunks summed)."""
+    """For each chunk: its report's doc_id and length in characters (chunks summed).
+
+    Each report is summed once, not once per chunk asked about: a report of thousands
+    of chunks with a hundred of them retrieved was summed a hundred times.
+    """
     if not ids:
         return {}
-    rows = db.conn().execute(
-        "SELECT c.chunk_id, c.doc_id, (SELECT SUM(x.end - x.start) FROM chunks x "
-        "WHERE x.doc_id = c.doc_id) FROM chunks c "
-        f"WHERE c.chunk_id IN ({_marks(ids)})", ids).fetchall()
-    return {int(c): (d, int(n or 0)) for c, d, n in rows}
+    with db.read() as con:
+        owner = dict(con.execute(
+            f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({_marks(ids)})", ids))
+        docs = list(set(owner.values()))
+        total = dict(con.execute(
+            f"SELECT doc_id, SUM(end - start) FROM chunks WHERE doc_id IN ({_marks(docs)}) "
+            "GROUP BY doc_id", docs)) if docs else {}
+    return {int(c): (d, int(total.get(d) or 0)) for c, d in owner.items()}
 
 
 def report(db: Database, doc_id: str) -> Report | None:

@@ -120,6 +120,8 @@ def test_removing_the_report_frees_its_vectors_and_repair_gives_the_space_back(h
     before = disk_bytes(copy)
     assert json.loads(timed(capsys, ["repair", "--index", copy])[1])["ok"]
     assert disk_bytes(copy) < before / 3  # the report's pages are given back to the disk
+    repaired = json.loads(timed(capsys, ["stats", "--index", copy])[1])
+    assert repaired["disk_mb"] < stats["disk_mb"] / 3  # and `isnad stats` says so
 
 
 def test_verify_notes_orphan_vectors_and_repair_deletes_them(huge, capsys, tmp_path):

@@ -108,7 +108,9 @@ def _tick(backend: Backend, seen: int, on_tab: bool, *filters):
 
 
 def _upload_area():
-    files = gr.File(file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
+    # No file_types: Gradio's own check of them prints a traceback for every wrong file;
+    # ours (reports.check_upload) refuses the upload with one clear line instead.
+    files = gr.File(file_count="multiple",
                     label="Upload reports · رفع تقارير (" + " ".join(UPLOAD_SUFFIXES) + ")",
                     elem_id="isnad-files")
     add = gr.Button("Add to the index · أضف إلى الفهرس", variant="primary", elem_id="isnad-add")

@@ -336,3 +336,33 @@ def test_upload_ingest_runs_at_lower_priority_and_passes_results_and_errors_on()
     assert niceness() == here  # the calling (server) thread keeps its priority
     with pytest.raises(InputError, match="bad file"):
         at_low_priority(5, lambda: (_ for _ in ()).throw(InputError("bad file")))
+
+
+def test_exports_are_named_by_their_content_and_the_oldest_deleted(tmp_path, monkeypatch):
+    from assistant.ui import exports
+
+    monkeypatch.setattr(exports, "KEEP", 3)
+    first = exports.save_csv(tmp_path, "isnad-x", lambda out: out.write("a,b\r\n"))
+    assert first == exports.save_csv(tmp_path, "isnad-x", lambda out: out.write("a,b\r\n"))
+    assert first.read_bytes() == b"\xef\xbb\xbfa,b\r\n"  # a BOM: Excel shows Arabic
+    for i in range(5):
+        exports.save_csv(tmp_path, "isnad-x", lambda out, i=i: out.write(f"{i}\r\n"))
+    assert len(list(tmp_path.glob("*.csv"))) == 3 and not first.exists()
+
+
+def test_reports_table_filters_and_sorts():
+    from assistant.ui.reports_tab import ReportFilter, filter_reports
+
+    reps = [{"doc_id": "a", "path": "a.md", "title": "حلب", "date": "2019-03-12",
+             "source": "Wire", "chunks": 2},
+            {"doc_id": "b", "path": "b.txt", "title": "Homs", "date": None, "source": "",
+             "chunks": 9},
+            {"doc_id": "c", "path": "c.txt", "title": "Idlib", "date": "2018-04-24",
+             "source": "SOHR", "chunks": 7}]
+    ids = lambda flt: [r["doc_id"] for r in filter_reports(reps, flt)]  # noqa: E731
+    assert ids(ReportFilter()) == ["a", "c", "b"]  # newest first, undated last
+    assert ids(ReportFilter(sort="date, oldest first · الأقدم أولاً")) == ["c", "a", "b"]
+    assert ids(ReportFilter(sort="passages · المقاطع")) == ["b", "c", "a"]
+    assert ids(ReportFilter(since="2019-01-01")) == ["a"]
+    assert ids(ReportFilter(until="2018-12-31", sources=("SOHR", "Wire"))) == ["c"]
+    assert ids(ReportFilter(words="حلب")) == ["a"] and ids(ReportFilter(words="B.TXT")) == ["b"]

@@ -226,6 +226,10 @@ def test_each_line_date_and_cell_reads_in_its_own_direction(page):
     quote = next(t for t in ["الدولة الإسلامية", "عناصر تنظيم"] if t in msg.inner_text())
     first, last = glyph_x(page, f"{answer} blockquote", quote)
     assert first > last  # the Arabic quote inside it still reads right to left
+    msg = ask(page, "كم عدد المدنيين الذين قتلوا في سوق السكري في حلب؟", 2)
+    assert msg.evaluate("e => getComputedStyle(e).direction") == "rtl"  # an Arabic question
+    first, last = glyph_x(page, f"{answer} blockquote", "civilians were killed")
+    assert first < last  # the English quote inside it reads left to right
     page.get_by_role("tab", name="Reports · التقارير").click()
     page.wait_for_function("() => document.querySelector('#isnad-reports').innerText"
                            ".includes('قوات النظام تستقدم')", timeout=60_000)

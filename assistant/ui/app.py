@@ -55,7 +55,8 @@ def _api(backend: Backend):
 
 def build_app(backend: Backend) -> gr.Blocks:
     """The Blocks app over ``backend`` (which may still be loading)."""
-    with gr.Blocks(title="Isnad · إسناد") as demo:
+    # Gradio's cache (uploaded files, exported CSVs): files older than 6 h go, hourly.
+    with gr.Blocks(title="Isnad · إسناد", delete_cache=(3600, 6 * 3600)) as demo:
         gr.Markdown("## Isnad · إسناد — cited answers from conflict reports / "
                     "أجوبة موثّقة من التقارير")
         status = gr.Markdown(backend.status(), elem_id="isnad-status")

@@ -14,8 +14,6 @@ IsnadError becomes a message here, at the edge; nothing else is caught.
 
 from __future__ import annotations
 
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from assistant.figures.extract import group_name
 from assistant.figures.table import FigureFilter, figure_rows, write_csv
 from assistant.figures.vocab import EVENTS, GROUPS, OBJECTS
 from assistant.ui import render
+from assistant.ui.exports import save_csv
 
 TABLE_COLUMNS = ["value", "qualifier", "category", "group", "place", "period", "date", "report",
                  "quote"]
@@ -79,12 +78,7 @@ def charts(frame: pd.DataFrame) -> tuple[dict, dict]:
 
 def export_csv(figures: list, folder: Path) -> str:
     """Every figure of a look-up as a UTF-8 CSV with a BOM (as ``isnad figures --csv``)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"isnad-figures-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-    path = Path(tempfile.mkdtemp(dir=folder)) / name
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        write_csv(figures, out)
-    return str(path)
+    return str(save_csv(folder, "isnad-figures", lambda out: write_csv(figures, out)))
 
 
 def figure_cite(row: Mapping, n: int, title: str, source: str, url: str) -> dict:

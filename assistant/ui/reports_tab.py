@@ -9,9 +9,6 @@ every 2 s while the tab is open or a job runs. Row builders are pure functions.
 
 from __future__ import annotations
 
-import csv
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -22,6 +19,7 @@ import gradio as gr
 from assistant.errors import IsnadError
 from assistant.ui import render
 from assistant.ui.backend import Backend
+from assistant.ui.exports import rows_csv, save_csv
 from assistant.ui.jobs import jobs_html
 from assistant.ui.reports import UPLOAD_SUFFIXES, guarded, remove, upload_guarded
 
@@ -70,14 +68,8 @@ def filter_reports(reports: Sequence[Mapping], flt: ReportFilter) -> list[Mappin
 
 def write_reports_csv(reports: Sequence[Mapping], folder: Path) -> Path:
     """A UTF-8 CSV (with a BOM, so Excel shows Arabic) of ``reports``; its path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(dir=folder)) / f"isnad-reports-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows([("" if r.get(k) is None else r.get(k)) for k in CSV_COLUMNS]
-                         for r in reports)
-    return path
+    return save_csv(folder, "isnad-reports", lambda out: out.write(rows_csv(
+        CSV_COLUMNS, ([r.get(k) for k in CSV_COLUMNS] for r in reports))))
 
 
 def listing(backend: Backend, since: str = "", until: str = "", sources: list | None = None,

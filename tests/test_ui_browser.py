@@ -220,6 +220,8 @@ def test_each_line_date_and_cell_reads_in_its_own_direction(page):
     assert first < last  # not "24-04-2018"
     first, last = glyph_x(page, "#isnad-src-list", "2018-04-24")
     assert first < last
+    item = page.locator("#isnad-src-list li").first  # an Arabic title: the item is RTL
+    assert item.evaluate("e => getComputedStyle(e).direction") == "rtl"
     ask(page, "How many Islamic State members were killed?", 1)
     msg = page.locator(answer).last
     assert msg.evaluate("e => getComputedStyle(e).direction") == "ltr"  # an English question

@@ -234,8 +234,10 @@ def sources_list_html(cites: Sequence[Mapping], turn: int) -> str:
     """The clickable list of an answer's sources for the side panel."""
     if not cites:
         return '<p class="isnad-hint">No sources for this answer. / لا مصادر لهذا الجواب.</p>'
+    # The title is not isolated: its first letter sets the item's direction (dir=auto
+    # skips isolated text); the date is, left to right.
     items = "".join(f'<li dir="auto">{cite_link(turn, int(c["n"]))} '
-                    f'<bdi>{esc(c.get("title") or c.get("path") or "")}</bdi> '
+                    f'{esc(c.get("title") or c.get("path") or "")} '
                     f"{ltr(esc('(' + (c.get('date') or '—') + ')'), True)}</li>" for c in cites)
     return f'<ul class="isnad-cites">{items}</ul>'
 

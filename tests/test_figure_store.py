@@ -126,8 +126,8 @@ def test_ui_tabs_figures_and_check(two_reports: Path) -> None:
     from gradio_client import Client
 
     from assistant.config import Config
-    from assistant.ui import render
     from assistant.ui.app import Backend, build_app
+    from assistant.ui.assets import CSS
 
     backend = Backend(Config(index_dir=two_reports), assistant=lexical_assistant(two_reports))
     backend.phase = "ready"
@@ -137,21 +137,50 @@ def test_ui_tabs_figures_and_check(two_reports: Path) -> None:
         port = s.getsockname()[1]
     demo = build_app(backend)
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        quiet=True, css=render.CSS)
+                        quiet=True, css=CSS)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        table, chart, note = client.predict("", "regime", "killed", "", "", [],
-                                            api_name="/figures")
+        table, points, bars, note, csv_file = client.predict("", "regime", "killed", "", "",
+                                                             [], api_name="/figures")
         assert note == "3 figures"
         assert sorted(row[0] for row in table["data"]) == ["11", "52", "60"]
-        assert sorted(p[1] for p in chart["data"]) == [11.0, 52.0, 60.0]
+        # each of the three series (regime; regime in Yarmouk; regime in south Damascus)
+        # has figures of one date: bars, labelled with series and date, and no empty lines
+        assert points == {"visible": False, "__type__": "update"}
+        assert sorted(b[1] for b in _plot(bars)) == [11.0, 52.0, 60.0]
+        assert all(b[3].startswith("2018-04-") for b in _plot(bars))
+        rows = list(csv.DictReader(io.StringIO(Path(csv_file).read_text(encoding="utf-8-sig"))))
+        assert sorted(r["value"] for r in rows) == ["11", "52", "60"]  # the export: all of them
         html = client.predict("قُتل 52 من عناصر قوات النظام خلال 6 أيام من المعارك في جنوب دمشق",
                               api_name="/check")
         assert "supported" in html and "<mark>" in html and "52" in html
         bad = client.predict("", "", "", "not-a-date", "", [], api_name="/figures")
-        assert "YYYY-MM-DD" in bad[2]
+        assert "YYYY-MM-DD" in bad[3]
     finally:
         demo.close()
+
+
+def _plot(out: dict) -> list:
+    """The rows of a plot output (a plain value, or an update that shows the plot)."""
+    value = out.get("value", out) if out.get("__type__") == "update" else out
+    return value["data"]
+
+
+def test_chart_is_bars_for_one_date_a_series_and_points_over_dates_otherwise() -> None:
+    import pandas as pd
+
+    from assistant.ui.figures import charts
+
+    one = pd.DataFrame({"date": pd.to_datetime(["2018-04-23", "2018-04-23"]),
+                        "value": [52.0, 9.0], "series": ["killed / regime", "killed / hts"]})
+    points, bars = charts(one)
+    assert points == {"__type__": "update", "visible": False}
+    assert bars["visible"] and list(bars["value"]["label"]) == ["2018-04-23 · killed / regime",
+                                                                "2018-04-23 · killed / hts"]
+    two = pd.concat([one, pd.DataFrame({"date": pd.to_datetime(["2018-04-27"]),
+                                        "value": [60.0], "series": ["killed / regime"]})])
+    points, bars = charts(two)
+    assert points["visible"] and len(points["value"]) == 3 and bars["visible"] is False
 
 
 def test_ui_builders_escape_report_text() -> None:

@@ -150,7 +150,7 @@ def test_wheel_carries_prompts_samples_and_word_lists(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for prompt in (ROOT / "prompts").glob("*.txt"):
         assert f"assistant/prompts/{prompt.name}" in names
-    for sample in (ROOT / "samples").glob("*.txt"):
+    for sample in [*(ROOT / "samples").glob("*.txt"), *(ROOT / "samples").glob("*.meta.json")]:
         assert f"assistant/samples/{sample.name}" in names
     data = [p.relative_to(ROOT) for p in (PACKAGE / "lexicon" / "data").glob("*.tsv")]
     assert all(p.as_posix() in names for p in data)

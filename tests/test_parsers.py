@@ -52,6 +52,32 @@ def test_seed_report_keeps_full_text_and_title_without_number():
     assert report.doc_id == hashlib.sha1(f"{SEED.name}#".encode()).hexdigest()[:16]
 
 
+def test_bundled_sample_takes_its_date_and_source_from_its_metadata_file():
+    report = only(SEED)  # the text states no date; samples/…txt.meta.json gives it
+    assert report.date == "2018-04-24"
+    assert report.source == "Syrian Observatory for Human Rights (SOHR)"
+    assert report.text == SEED.read_text(encoding="utf-8")  # the report itself is untouched
+
+
+def test_metadata_file_overrides_what_the_text_says_and_bad_ones_are_refused(tmp_path):
+    path = write(tmp_path, "r.md", f"---\ntitle: Old\nsource: Wire\n---\n{AR_BODY}")
+    plain = only(path)
+    write(tmp_path, "r.md.meta.json", json.dumps({"date": "3 March 2018", "title": "New",
+                                                  "url": "https://example.org/r", "x": 1}))
+    meta = only(path)
+    assert (meta.date, meta.title, meta.source, meta.url) == (
+        "2018-03-03", "New", "Wire", "https://example.org/r")
+    assert meta.content_hash != plain.content_hash and meta.doc_id == plain.doc_id
+    for bad, reason in (("[1, 2]", "not a JSON object"), ("{", "not a JSON object"),
+                        ('{"date": "someday"}', "is not a date")):
+        write(tmp_path, "r.md.meta.json", bad)
+        with pytest.raises(InputError, match=reason):
+            only(path)
+    write(tmp_path, "rows.csv.meta.json", '{"date": "someday"}')  # rows: no metadata file
+    rows = parse(write(tmp_path, "rows.csv", "title,text\nA,Body of A.\n"))
+    assert [r.title for r in rows] == ["A"]
+
+
 def test_identity_and_hash(tmp_path):
     a = only(write(tmp_path, "a.txt", "Title\n\nBody one."))
     b = only(write(tmp_path, "b.txt", "Title\n\nBody two."))

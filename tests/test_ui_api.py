@@ -8,11 +8,15 @@ Also unit tests of the pure rendering helpers (escaping, file names, dates).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
+import logging
 import re
 import socket
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from assistant.ui import render
 from assistant.ui.reports import check_upload
 
 SEED = Path(__file__).resolve().parents[1] / "samples" / "000_9c31ee48a94572c0.txt"
+SEED_META = SEED.with_name(SEED.name + ".meta.json")
 Q_SEED = "كم عدد عناصر قوات النظام الذين قتلوا خلال 6 أيام في جنوب دمشق؟"
 ENGLISH_MD = """---
 title: "Aleppo field report: shelling of Al-Sukkari market"
@@ -52,6 +57,7 @@ def start_app(tmp: Path):
     docs = tmp / "docs"
     docs.mkdir()
     (docs / SEED.name).write_bytes(SEED.read_bytes())
+    (docs / SEED_META.name).write_bytes(SEED_META.read_bytes())  # its date and source
     (docs / "aleppo_field_report.md").write_text(ENGLISH_MD, encoding="utf-8")
     cfg = Config(index_dir=tmp / "index", port=free_port(), max_upload_bytes=200_000)
     demo, backend = serve(cfg, seed_dir=docs, block=False)
@@ -80,6 +86,22 @@ def ask(client, question: str, **kw) -> dict:
 
 def doc_id_of(backend, path: str) -> str:
     return next(r["doc_id"] for r in backend.get().reports() if r["path"] == path)
+
+
+def http(url: str, path: str, body: dict | None = None, auth: tuple[str, str] | None = None,
+         opener=None) -> tuple[int, dict, dict]:
+    """(status, JSON body, headers) of a GET, or a POST of ``body``, to the served app."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    req = urllib.request.Request(url.rstrip("/") + path, data=data, method="GET" if body is None
+                                 else "POST", headers={"Content-Type": "application/json"})
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with (opener or urllib.request.build_opener()).open(req, timeout=300) as resp:
+            return resp.status, json.loads(resp.read()), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
 
 
 def n_reports(client) -> int:
@@ -117,6 +139,59 @@ def test_api_json_equals_cli_json(app, client, capsys):
                                                   for _ in cli["citations"]]
     api.pop("timings_ms"), cli.pop("timings_ms")
     assert api == cli
+
+
+def test_http_api_ask_is_a_json_object_like_the_cli(app, client, capsys):
+    backend, url = app
+    status, api, _ = http(url, "/api/ask", {"question": "How many children were killed in Aleppo?"})
+    assert status == 200 and isinstance(api, dict)  # the answer itself, not a JSON string
+    assert cli_main(["--index", str(backend.cfg.index_dir), "ask",
+                     "How many children were killed in Aleppo?", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api.pop("timings_ms"), cli.pop("timings_ms")
+    assert api == cli and "5" in api["short_answer"]
+
+
+def test_http_api_takes_history_filters_and_refuses_bad_input(app):
+    backend, url = app
+    first = "How many civilians were killed in Aleppo?"
+    _, ans, _ = http(url, "/api/ask", {"question": first})
+    status, follow, _ = http(url, "/api/ask", {"question": "and how many children?",
+                                               "history": [[first, ans["answer"]]]})
+    assert status == 200 and "5" in follow["short_answer"]
+    status, only, _ = http(url, "/api/ask", {"question": Q_SEED, "until": "2018-12-31",
+                                             "sources": ["Test Wire"]})
+    assert status == 200 and only["citations"] == []  # Test Wire's report is of 2019
+    status, err, _ = http(url, "/api/ask", {"question": Q_SEED, "since": "2019-13-01"})
+    assert status == 400 and "since" in err["error"]
+    status, err, _ = http(url, "/api/ask", {"question": "   "})
+    assert status == 400 and "empty" in err["error"]
+    status, err, _ = http(url, "/api/ask", {"history": []})
+    assert status == 422 and err["detail"][0]["loc"] == ["body", "question"]
+    status, hits, _ = http(url, "/api/search", {"query": "Al-Sukkari market shelling", "k": 2})
+    assert status == 200 and hits["hits"][0]["path"] == "aleppo_field_report.md"
+    assert {"rank", "doc_id", "text", "start", "end", "score"} <= set(hits["hits"][0])
+    status, health, _ = http(url, "/health")
+    assert status == 200 and health["counts"]["reports"] >= 2  # no users file: all of it
+
+
+def test_a_refused_question_is_one_log_line_and_no_traceback(client, capfd):
+    from gradio_client.exceptions import AppError
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("isnad.questions")
+    logger.addHandler(handler)
+    try:
+        capfd.readouterr()
+        with pytest.raises(AppError, match="<2019-13-01>"):  # plain text, not &lt;…&gt;
+            client.predict(question=Q_SEED, since="<2019-13-01>", api_name="/ask")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == ["question failed"]
+    assert records[0].error["type"] == "InputError"
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_follow_up_uses_history(client):
@@ -158,7 +233,7 @@ def test_upload_ask_then_remove(app, client, tmp_path):
                  "by local militias.\n", encoding="utf-8")
     before = n_reports(client)
     msg = client.predict(files=[handle_file(str(f))], api_name="/upload")
-    assert msg.startswith("added 1")
+    assert msg.startswith("added 1")  # the job's outcome, after its progress lines
     assert n_reports(client) == before + 1
     ans = ask(client, "How many fighters were captured near Homs?")
     assert "7" in ans["short_answer"]
@@ -170,10 +245,10 @@ def test_upload_ask_then_remove(app, client, tmp_path):
     assert "nothing indexed" in client.predict("homs_update.txt", api_name="/remove")
 
 
-def test_bad_uploads_change_nothing(client, tmp_path):
+def test_bad_uploads_change_nothing(client, tmp_path, capfd):
     from gradio_client import handle_file
-    from gradio_client.exceptions import AppError
 
+    capfd.readouterr()
     before = n_reports(client)
     binary = tmp_path / "looks_like_text.txt"
     binary.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" * 50)
@@ -184,8 +259,8 @@ def test_bad_uploads_change_nothing(client, tmp_path):
     assert "Nothing was added" in msg and "looks_like_text.txt" in msg
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ\x90\x00" * 10)
-    with pytest.raises(AppError, match="Invalid file type"):
-        client.predict(files=[handle_file(str(exe))], api_name="/upload")
+    msg = client.predict(files=[handle_file(str(exe))], api_name="/upload")
+    assert "Nothing was added" in msg and "tool.exe: type .exe is not accepted" in msg
     big = tmp_path / "big.txt"
     big.write_text("word " * 50_000, encoding="utf-8")  # 250 kB > the 200 kB test limit
     with pytest.raises(ValueError, match="maximum file size"):  # Gradio's limit = ours
@@ -194,6 +269,7 @@ def test_bad_uploads_change_nothing(client, tmp_path):
     assert "binary" in check_upload(binary, binary.name, 200_000)
     assert "not accepted" in check_upload(exe, exe.name, 200_000)
     assert n_reports(client) == before
+    assert "Traceback" not in capfd.readouterr().err  # ordinary bad input: no tracebacks
 
 
 # -- pure helpers ----------------------------------------------------------------------------
@@ -260,3 +336,33 @@ def test_upload_ingest_runs_at_lower_priority_and_passes_results_and_errors_on()
     assert niceness() == here  # the calling (server) thread keeps its priority
     with pytest.raises(InputError, match="bad file"):
         at_low_priority(5, lambda: (_ for _ in ()).throw(InputError("bad file")))
+
+
+def test_exports_are_named_by_their_content_and_the_oldest_deleted(tmp_path, monkeypatch):
+    from assistant.ui import exports
+
+    monkeypatch.setattr(exports, "KEEP", 3)
+    first = exports.save_csv(tmp_path, "isnad-x", lambda out: out.write("a,b\r\n"))
+    assert first == exports.save_csv(tmp_path, "isnad-x", lambda out: out.write("a,b\r\n"))
+    assert first.read_bytes() == b"\xef\xbb\xbfa,b\r\n"  # a BOM: Excel shows Arabic
+    for i in range(5):
+        exports.save_csv(tmp_path, "isnad-x", lambda out, i=i: out.write(f"{i}\r\n"))
+    assert len(list(tmp_path.glob("*.csv"))) == 3 and not first.exists()
+
+
+def test_reports_table_filters_and_sorts():
+    from assistant.ui.reports_tab import ReportFilter, filter_reports
+
+    reps = [{"doc_id": "a", "path": "a.md", "title": "حلب", "date": "2019-03-12",
+             "source": "Wire", "chunks": 2},
+            {"doc_id": "b", "path": "b.txt", "title": "Homs", "date": None, "source": "",
+             "chunks": 9},
+            {"doc_id": "c", "path": "c.txt", "title": "Idlib", "date": "2018-04-24",
+             "source": "SOHR", "chunks": 7}]
+    ids = lambda flt: [r["doc_id"] for r in filter_reports(reps, flt)]  # noqa: E731
+    assert ids(ReportFilter()) == ["a", "c", "b"]  # newest first, undated last
+    assert ids(ReportFilter(sort="date, oldest first · الأقدم أولاً")) == ["c", "a", "b"]
+    assert ids(ReportFilter(sort="passages · المقاطع")) == ["b", "c", "a"]
+    assert ids(ReportFilter(since="2019-01-01")) == ["a"]
+    assert ids(ReportFilter(until="2018-12-31", sources=("SOHR", "Wire"))) == ["c"]
+    assert ids(ReportFilter(words="حلب")) == ["a"] and ids(ReportFilter(words="B.TXT")) == ["b"]

@@ -42,7 +42,8 @@ def verify(answer_md: str, citations: list[Citation]) -> list[Check]:
         quotes = [by_n[n].quote for n in marks if n in by_n]
         refs = _refs([n for n in marks if n in by_n])
         checks.extend(_fact_checks(claim, quotes, refs))
-    return checks
+    # The short answer restates a figure of its quote: one check says it once.
+    return list(dict.fromkeys(checks))
 
 
 def _sentences(md: str) -> list[str]:

@@ -13,6 +13,7 @@ import sys
 
 from assistant.answer.evaluate import evaluate, load_questions
 from assistant.assistant import Assistant
+from assistant.cli.progress import IngestProgress
 from assistant.config import Config
 from assistant.errors import ConfigError, InputError
 from assistant.figures.table import FigureFilter, figure_rows, write_csv
@@ -33,25 +34,6 @@ def _open(args: argparse.Namespace, create: bool = False) -> Assistant:
     return Assistant.open(cfg=_config(args, llm_url=getattr(args, "llm", None)), create=create)
 
 
-def _progress():
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        bar = bars.get(phase)
-        if bar is None:
-            bar = bars[phase] = tqdm(total=total, desc=phase, unit="item", file=sys.stderr,
-                                     disable=None)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     opts = ParseOptions(text_col=args.text_col, title_col=args.title_col,
                         date_col=args.date_col, url_col=args.url_col, id_col=args.id_col,
@@ -60,9 +42,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # Batch work yields the CPU to a server answering on the same machine (no effect
         # when nothing else runs); the priority cannot be raised back, so only ever lowered.
         os.nice(args.nice)
-    asst = _open(args, create=True)
-    summary = asst.ingest(args.paths, opts, progress=_progress(), wait=args.wait,
-                          embed=not args.no_embed)
+    progress = None if args.quiet else IngestProgress()  # on stderr from the first second
+    try:
+        asst = _open(args, create=True)
+        summary = asst.ingest(args.paths, opts, progress=progress, wait=args.wait,
+                              embed=not args.no_embed)
+    finally:
+        if progress is not None:
+            progress.close()
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -137,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """The Gradio chat (also ``python app.py``); seeds an empty index with the sample."""
     from assistant.ui.app import SAMPLES_DIR, serve  # gradio: loaded only to serve
 
-    setup_logging()
+    setup_logging(others=True)
     cfg = _config(args, host=args.host, port=args.port, auth_file=args.auth_file,
                   read_only=True if args.read_only else None)
     print(f"Isnad: index {cfg.index_dir}; open http://{cfg.host}:{cfg.port}"

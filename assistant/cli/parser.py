@@ -59,6 +59,8 @@ def _ingest(sub, common) -> None:
     p.add_argument("--source", help="source name for reports that name none")
     p.add_argument("--wait", type=float, default=0, help="wait this long for the writer lock")
     p.add_argument("--no-embed", action="store_true", help="lexical only; embed later")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress line on stderr (files, chunks, vectors, time left)")
     p.add_argument("--nice", type=int, default=Config.ingest_nice, choices=range(0, 20),
                    metavar="0-19", help="lower CPU priority so a server on this machine keeps "
                                         f"answering (default {Config.ingest_nice}; 0 = normal)")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.figures.extract import extract_figures, group_label, place_label
+from assistant.figures.extract import extract_figures, group_label, same_place
 from assistant.records import Figure
-from assistant.text.arabic import normalize
 
 VAGUE = frozenset({"tens", "dozens", "hundreds", "thousands", "several"})
 
@@ -40,11 +39,6 @@ class ClaimJudgement:
     detail: list[str] = field(default_factory=list)
 
 
-def _same_place(a: str, b: str) -> bool:
-    a, b = normalize(place_label(a)), normalize(place_label(b))
-    return a == b or (len(a) > 3 and len(b) > 3 and (a in b or b in a))
-
-
 def match_figures(figures: list[Figure], *, category: str | None = None, group: str | None = None,
                   place: str | None = None, since: str | None = None,
                   until: str | None = None) -> list[Figure]:
@@ -55,7 +49,7 @@ def match_figures(figures: list[Figure], *, category: str | None = None, group: 
     for f in figures:
         if (category and f.category != category) or (label is not None and f.group != label):
             continue
-        if place and not (f.place and _same_place(place, f.place)):
+        if place and not (f.place and same_place(place, f.place)):
             continue
         if (since or until) and not f.date:
             continue
@@ -89,12 +83,22 @@ def _fits(c: ClaimFigure, f: Figure, strict: bool) -> bool:
     if c.category != f.category or VAGUE & set(f.qualifier.split(",")):
         return False
     group_ok = not c.group or f.group == c.group or (not strict and not f.group)
-    place_ok = not c.place or (f.place and _same_place(c.place, f.place)) or (not strict and not f.place)
+    place_ok = not c.place or (f.place and same_place(c.place, f.place)) or (not strict and not f.place)
     return bool(group_ok and place_ok)
 
 
+def _equal(c: ClaimFigure, f: Figure) -> bool:
+    return _fits(c, f, False) and f.value <= c.value <= _high(f)
+
+
+def bears_on(c: ClaimFigure, f: Figure) -> bool:
+    """Whether report figure ``f`` can support or contradict claim figure ``c`` (the
+    figures ``judge_claim`` may rest on; others need not be read further)."""
+    return _equal(c, f) or _fits(c, f, True)
+
+
 def _judge_one(c: ClaimFigure, figures: list[Figure]) -> tuple[str, list[Figure]]:
-    equal = [f for f in figures if _fits(c, f, False) and f.value <= c.value <= _high(f)]
+    equal = [f for f in figures if _equal(c, f)]
     if equal:
         return "supported", equal
     differ = [f for f in figures if _fits(c, f, True)]

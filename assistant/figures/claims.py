@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.answer.question import check_question
-from assistant.figures.checks import ClaimFigure, claim_figures, judge_claim
-from assistant.figures.table import Coverage, FigureFilter, load_figures, same_place
+from assistant.figures.checks import ClaimFigure, bears_on, claim_figures, judge_claim
+from assistant.figures.extract import same_place
+from assistant.figures.table import Coverage, FigureFilter, load_figures
 from assistant.records import Citation, Figure, Hit, Report, to_dict
 from assistant.store.base import ReportStore
 
@@ -72,7 +73,7 @@ def check_claim(asst: _Reader, claim: str, k: int = K_DOCS) -> ClaimResult:
                                ["the claim states no figure Isnad can check"])
     cover = Coverage(claim, asst.report)
     docs = _candidates(asst.store, hits, cfigs, cover, k)
-    figs = _relevant(load_figures(asst.store, FigureFilter(doc_ids=tuple(docs))), cover)
+    figs = _relevant(_judged_figures(asst.store, docs, cfigs), cover)
     verdicts: dict[str, list[tuple[str, list[Figure]]]] = {"supported": [], "contradicted": []}
     detail: list[str] = []
     for doc in docs:
@@ -109,6 +110,25 @@ def _candidates(store: ReportStore, hits: list[Hit], cfigs: list[ClaimFigure], c
             scored = [(cover(f), f) for f in group[-MAX_SCAN:]]  # the latest reports
             docs += [f.doc_id for s, f in sorted(scored, key=lambda x: -x[0]) if s >= MIN_COVER]
     return list(dict.fromkeys(docs))[:2 * k]
+
+
+def _judged_figures(store: ReportStore, docs: list[str], cfigs: list[ClaimFigure]
+                    ) -> list[Figure]:
+    """The figures of ``docs`` that can support or contradict a claim figure, at most
+    ``MAX_SCAN`` a report (those stating a claim value first): a report of megabytes
+    holds thousands of figures, and reading each one's surroundings is the slow part."""
+    figs: list[Figure] = []
+    for category in dict.fromkeys(c.category for c in cfigs):
+        figs += load_figures(store, FigureFilter(category=category, doc_ids=tuple(docs)))
+    values = {c.value for c in cfigs}
+    per_doc: dict[str, int] = {}
+    kept: set[int] = set()
+    for f in sorted((f for f in figs if any(bears_on(c, f) for c in cfigs)),
+                    key=lambda f: f.value not in values):
+        if per_doc.get(f.doc_id, 0) < MAX_SCAN:
+            per_doc[f.doc_id] = per_doc.get(f.doc_id, 0) + 1
+            kept.add(id(f))
+    return [f for f in figs if id(f) in kept]
 
 
 def _relevant(figs: list[Figure], cover: Coverage) -> list[Figure]:

@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 from assistant.figures import context as figure_context
 from assistant.figures import match as figure_match
 from assistant.figures import vocab
 from assistant.figures.match import Doc, Hit, Hits
 from assistant.lexicon.places import label, resolve
+from assistant.lexicon.places import same_place as lexicon_same_place
 from assistant.records import Figure
 from assistant.text import arabic
 from assistant.text.numbers import NumberMention, find_numbers
@@ -40,6 +42,9 @@ _GLUED_BEFORE = re.compile(r"[a-zA-Z]-?$")
 _FOOTNOTE = re.compile(r"[^\W\dوبلفك_]\.?$")
 _LINE_START, _LIST_MARK = re.compile(r"(?:^|\n)[ \t]*$"), re.compile(r"[-.)]\s")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# A report with more figures than this is a collection (a year of reports in one file, a
+# dump of tables): most of its numbers are noise, and every look-up would wade through them.
+MAX_REPORT_FIGURES = 2000
 _OPEN_PAREN = re.compile(r"\s*\(\s*")
 
 
@@ -243,6 +248,15 @@ def extract_figures(text: str, *, doc_id: str, path: str, record: str | None, da
     return out
 
 
+def bound_figures(figures: list[Figure], limit: int = MAX_REPORT_FIGURES) -> list[Figure]:
+    """At most ``limit`` figures of one report. Over the limit only the counts of an event
+    (killed, injured, captured, …) that name the group or the place are kept, the first
+    ``limit`` of them in the order of the text."""
+    if len(figures) <= limit:
+        return figures
+    return [f for f in figures if f.category in vocab.EVENTS and (f.group or f.place)][:limit]
+
+
 def group_label(text: str) -> str:
     """The group label of a label, English name or phrase ("civilians", "المدنيين",
     "Islamic State" → "is"); "" when none is named."""
@@ -261,3 +275,10 @@ def place_label(text: str) -> str:
     qualifier, else the text itself, stripped ("مخيم اليرموك" → "Yarmouk camp")."""
     found = resolve(text)
     return label(found) if found else text.strip()
+
+
+@lru_cache(maxsize=8192)
+def same_place(a: str, b: str) -> bool:
+    """Two place names (Arabic or English) for the same place, or one inside the other
+    (memoised: a figures table repeats a few hundred places over thousands of figures)."""
+    return lexicon_same_place(a, b)

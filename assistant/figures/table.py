@@ -28,12 +28,12 @@ from assistant.answer.twins import same_report
 from assistant.answer.verify import verify
 from assistant.figures.asked import question_figure
 from assistant.figures.checks import VAGUE, match_figures, revisions
-from assistant.figures.extract import group_label, place_label
+from assistant.figures.extract import group_label, same_place
 from assistant.figures.vocab import EVENTS
 from assistant.records import Answer, Check, Citation, Figure, Report
 from assistant.store.base import FigureQuery, ReportStore
 from assistant.text import numbers
-from assistant.text.arabic import detect_language, normalize, tokenize
+from assistant.text.arabic import detect_language, tokenize
 
 COLUMNS = ("value", "qualifier", "category", "group", "place", "period", "date", "doc_id",
            "path", "record", "quote", "start", "end")
@@ -51,12 +51,6 @@ class FigureFilter:
     sources: tuple[str, ...] | None = None
     doc_ids: tuple[str, ...] | None = None
     exact: bool = False  # drop vague figures ("dozens", "عشرات")
-
-
-def same_place(a: str, b: str) -> bool:
-    """Two place names (Arabic or English) for the same place, or one inside the other."""
-    a, b = normalize(place_label(a)), normalize(place_label(b))
-    return a == b or (len(a) > 3 and len(b) > 3 and (a in b or b in a))
 
 
 def load_figures(store: ReportStore, flt: FigureFilter | None = None) -> list[Figure]:

@@ -7,6 +7,7 @@ module does not know any file format; ``parsers`` and ``parsers_tabular`` do.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -166,6 +167,48 @@ def find_date(text: str, head: int = 2000) -> str | None:
     return parse_date(text[:head])
 
 
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_FIELDS = ("title", "date", "source", "url")
+SIDECAR_MAX_BYTES = 65_536
+
+
+def read_sidecar(path: Path, rel: str) -> dict[str, str]:
+    """The metadata file next to a report (``X.txt`` → ``X.txt.meta.json``), or {}.
+
+    A JSON object with any of ``title``, ``date`` (a date ``parse_date`` reads),
+    ``source`` and ``url``: what the report's own text does not say, given without
+    editing the report. A malformed file is an InputError naming it.
+    """
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not side.is_file():
+        return {}
+    where = f"{rel}{SIDECAR_SUFFIX}"
+    if side.stat().st_size > SIDECAR_MAX_BYTES:
+        raise InputError(f"{where}: over {SIDECAR_MAX_BYTES:,} bytes")
+    try:
+        data = json.loads(side.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{where}: not a JSON object ({exc})") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: not a JSON object")
+    meta = {k: data[k].strip() for k in SIDECAR_FIELDS if isinstance(data.get(k), str)}
+    if meta.get("date"):
+        iso = parse_date(meta["date"])
+        if iso is None:
+            raise InputError(f"{where}: date {meta['date'][:40]!r} is not a date")
+        meta["date"] = iso
+    return {k: v for k, v in meta.items() if v}
+
+
+def with_sidecar(rep: Report, meta: dict[str, str]) -> Report:
+    """``rep`` with the sidecar's fields in place of what was read from the file."""
+    if not meta:
+        return rep
+    return make_report(rep.path, rep.text, title=meta.get("title", rep.title),
+                       date=meta.get("date", rep.date), source=meta.get("source", rep.source),
+                       url=meta.get("url", rep.url), record=rep.record)
+
+
 __all__ = ["ParseOptions", "Skip", "check_size", "clean_title", "content_hash", "decode_text",
            "find_date", "first_line_title", "make_doc_id", "make_report", "parse_date",
-           "read_bytes"]
+           "read_bytes", "read_sidecar", "with_sidecar"]

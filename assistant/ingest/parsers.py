@@ -41,6 +41,8 @@ from assistant.ingest.common import (
     make_report,
     parse_date,
     read_bytes,
+    read_sidecar,
+    with_sidecar,
 )
 from assistant.ingest.pdf import fix_visual_order, parse_pdf
 from assistant.ingest.tabular import parse_csv, parse_jsonl
@@ -63,13 +65,16 @@ def parse_file(path: Path, rel: str, opts: ParseOptions) -> Iterator[Report | Sk
         raise UnsupportedFormatError(
             f"{rel}: unsupported file type '{path.suffix or '(none)'}' "
             f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
-    return _reading(parser(path, rel, opts), rel)
+    return _reading(parser(path, rel, opts), path, rel)
 
 
-def _reading(items: Iterator[Report | Skip], rel: str) -> Iterator[Report | Skip]:
-    """An unreadable file (permissions, a folder, I/O error) is an input problem too."""
+def _reading(items: Iterator[Report | Skip], path: Path, rel: str) -> Iterator[Report | Skip]:
+    """An unreadable file (permissions, a folder, I/O error) is an input problem too. A
+    one-report file takes the fields of its ``X.meta.json`` file (``read_sidecar``)."""
     try:
-        yield from items
+        meta = {} if path.suffix.lower() in _TABULAR else read_sidecar(path, rel)
+        for item in items:
+            yield with_sidecar(item, meta) if isinstance(item, Report) else item
     except OSError as e:
         raise InputError(f"{rel}: cannot read the file ({e.strerror or e})") from e
 
@@ -208,3 +213,4 @@ _PARSERS = {
     ".tsv": parse_csv, ".jsonl": parse_jsonl, ".ndjson": parse_jsonl,
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_PARSERS)
+_TABULAR = frozenset({".csv", ".tsv", ".jsonl", ".ndjson"})  # one report a row: no sidecar

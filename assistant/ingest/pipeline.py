@@ -6,6 +6,11 @@ lexically at once and a crash never leaves half a document. Phase 2 embeds
 chunk texts that have no vector yet (each distinct text once), committing
 per embedding batch. Re-running the same command resumes: unchanged
 reports are skipped by content hash and only missing vectors are embedded.
+
+``progress(phase, done, total)`` is called from the start: "files" (files found),
+"parse" (files read, before and after each), "analyse" (chunks of one long report
+analysed), "figures" (0/1 then 1/1 around one long report's figure extraction),
+"commit" (chunks committed so far; total 0: not known ahead) and "embed" (vectors).
 This module does not rank or answer.
 """
 
@@ -21,7 +26,7 @@ import numpy as np
 
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
-from assistant.figures.extract import extract_figures
+from assistant.figures.extract import bound_figures, extract_figures
 from assistant.ingest.chunking import chunk_spans, embedding_text
 from assistant.ingest.parsers import SUPPORTED_SUFFIXES, ParseOptions, Skip, parse_file
 from assistant.records import Report
@@ -29,6 +34,7 @@ from assistant.store.base import IndexWriter, PreparedChunk, PreparedReport
 from assistant.store.lexical_rows import lexical_tokens
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+LONG_REPORT_CHUNKS = 400  # a report this long reports its own analysis as it goes
 
 
 @dataclass
@@ -76,23 +82,27 @@ def ingest(store: IndexWriter, embedder: Embedder | None, paths: Iterable[Path],
     t0 = time.perf_counter()
     opts = opts or ParseOptions()
     summary = IngestSummary()
+    files = list(iter_files(paths))
+    if progress:
+        progress("files", len(files), len(files))
     batch: list[Report] = []
-    for report in _reports(paths, opts, summary, progress):
+    for report in _reports(files, opts, summary, progress):
         batch.append(report)
         if len(batch) >= batch_docs:
-            commit_reports(store, batch, summary, chunk_chars)
+            commit_reports(store, batch, summary, chunk_chars, progress)
             batch = []
-    commit_reports(store, batch, summary, chunk_chars)
+    commit_reports(store, batch, summary, chunk_chars, progress)
     if embedder is not None:
         summary.embedded = embed_pending(store, embedder, batch=embed_batch, progress=progress)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _reports(paths: Iterable[Path], opts: ParseOptions, summary: IngestSummary,
+def _reports(files: list[tuple[Path, str]], opts: ParseOptions, summary: IngestSummary,
              progress: Progress | None) -> Iterator[Report]:
-    files = list(iter_files(paths))
     for i, (path, rel) in enumerate(files):
+        if progress:
+            progress("parse", i, len(files))
         try:
             for item in parse_file(path, rel, opts):
                 if isinstance(item, Skip):
@@ -102,12 +112,12 @@ def _reports(paths: Iterable[Path], opts: ParseOptions, summary: IngestSummary,
                     yield item
         except InputError as exc:
             summary.skipped.append((rel, str(exc)))
-        if progress:
-            progress("parse", i + 1, len(files))
+    if progress:
+        progress("parse", len(files), len(files))
 
 
 def commit_reports(store: IndexWriter, reports: list[Report], summary: IngestSummary,
-                   chunk_chars: int = 700) -> None:
+                   chunk_chars: int = 700, progress: Progress | None = None) -> None:
     """Add/replace reports in one transaction; unchanged ones are counted and left alone.
 
     Chunking, lexical analysis and figure extraction run before the transaction
@@ -117,8 +127,8 @@ def commit_reports(store: IndexWriter, reports: list[Report], summary: IngestSum
     if not reports:
         return
     known = store.stored_hashes([r.doc_id for r in reports])
-    batch = [r if known.get(r.doc_id) == r.content_hash else prepare_report(r, chunk_chars)
-             for r in reports]
+    batch = [r if known.get(r.doc_id) == r.content_hash else
+             prepare_report(r, chunk_chars, progress) for r in reports]
     statuses = store.write_reports(batch, lambda r: prepare_report(r, chunk_chars))
     for item, status in zip(batch, statuses, strict=True):
         rep = item.report if isinstance(item, PreparedReport) else item
@@ -132,19 +142,31 @@ def commit_reports(store: IndexWriter, reports: list[Report], summary: IngestSum
         # prepared inside the transaction: its chunks are counted from its spans.
         summary.chunks += (len(item.chunks) if isinstance(item, PreparedReport)
                            else len(chunk_spans(rep.text, chunk_chars)))
+    if progress:
+        progress("commit", summary.chunks, 0)
 
 
-def prepare_report(rep: Report, chunk_chars: int) -> PreparedReport:
-    """A report's chunks (offsets, text, text hash, analysed tokens) and figures."""
+def prepare_report(rep: Report, chunk_chars: int,
+                   progress: Progress | None = None) -> PreparedReport:
+    """A report's chunks (offsets, text, text hash, analysed tokens) and figures (at most
+    ``figures.extract.MAX_REPORT_FIGURES``). A long report calls ``progress`` as it goes."""
     spans = chunk_spans(rep.text, chunk_chars)
-    chunks = tuple(PreparedChunk(start, end, rep.text[start:end],
-                                 text_hash(embedding_text(rep.title, rep.text[start:end])),
-                                 lexical_tokens(rep.title, rep.text[start:end],
-                                                start == spans[0][0]))
-                   for start, end in spans)
-    figures = tuple(extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
-                                    record=rep.record, date=rep.date))
-    return PreparedReport(rep, chunks, figures)
+    tell = progress if progress and len(spans) >= LONG_REPORT_CHUNKS else None
+    chunks = []
+    for k, (start, end) in enumerate(spans):
+        if tell and k % 200 == 0:
+            tell("analyse", k, len(spans))
+        text = rep.text[start:end]
+        chunks.append(PreparedChunk(start, end, text, text_hash(embedding_text(rep.title, text)),
+                                    lexical_tokens(rep.title, text, start == spans[0][0])))
+    if tell:
+        tell("analyse", len(spans), len(spans))
+        tell("figures", 0, 1)
+    figures = bound_figures(extract_figures(rep.text, doc_id=rep.doc_id, path=rep.path,
+                                            record=rep.record, date=rep.date))
+    if tell:
+        tell("figures", 1, 1)
+    return PreparedReport(rep, tuple(chunks), tuple(figures))
 
 
 def embed_pending(store: IndexWriter, embedder: Embedder, *, batch: int = 16,
@@ -154,6 +176,8 @@ def embed_pending(store: IndexWriter, embedder: Embedder, *, batch: int = 16,
     todo = sorted(((h, embedding_text(title, text)) for h, title, text in store.pending_texts()),
                   key=lambda r: len(r[1]))
     done = 0
+    if progress:
+        progress("embed", 0, len(todo))
     for lo in range(0, len(todo), batch):
         part = todo[lo:lo + batch]
         vecs = np.asarray(embedder.embed_passages([t for _, t in part]), dtype=np.float32)

@@ -108,7 +108,18 @@ class FolderStore:
         """Where the index is and how it searches (``isnad stats``, ``/health``)."""
         return {"store": self.kind, "index": str(self.dir), "model_id": self.model_id,
                 "dim": self.dim, "analyser": self.db.analyser(),
-                "faiss": self.vectors.ntotal}
+                "faiss": self.vectors.ntotal, "disk_mb": round(self._disk_bytes() / 1e6, 1)}
+
+    def _disk_bytes(self) -> int:
+        """What the folder's files take on disk (removed reports' pages count until
+        ``repair`` vacuums the database)."""
+        total = 0
+        for path in self.dir.iterdir():
+            try:
+                total += path.stat().st_size if path.is_file() else 0
+            except FileNotFoundError:  # a writer's temporary file, renamed meanwhile
+                continue
+        return total
 
     # -- IndexWriter -----------------------------------------------------------------------
     def lock(self, wait: float = 0) -> WriterLock:

@@ -64,14 +64,21 @@ def chunk_languages(db: Database, ids: list[int]) -> dict[int, str]:
 
 
 def report_lengths(db: Database, ids: list[int]) -> dict[int, tuple[str, int]]:
-    """For each chunk: its report's doc_id and length in characters (chunks summed)."""
+    """For each chunk: its report's doc_id and length in characters (chunks summed).
+
+    Each report is summed once, not once per chunk asked about: a report of thousands
+    of chunks with a hundred of them retrieved was summed a hundred times.
+    """
     if not ids:
         return {}
-    rows = db.conn().execute(
-        "SELECT c.chunk_id, c.doc_id, (SELECT SUM(x.end - x.start) FROM chunks x "
-        "WHERE x.doc_id = c.doc_id) FROM chunks c "
-        f"WHERE c.chunk_id IN ({_marks(ids)})", ids).fetchall()
-    return {int(c): (d, int(n or 0)) for c, d, n in rows}
+    with db.read() as con:
+        owner = dict(con.execute(
+            f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({_marks(ids)})", ids))
+        docs = list(set(owner.values()))
+        total = dict(con.execute(
+            f"SELECT doc_id, SUM(end - start) FROM chunks WHERE doc_id IN ({_marks(docs)}) "
+            "GROUP BY doc_id", docs)) if docs else {}
+    return {int(c): (d, int(total.get(d) or 0)) for c, d in owner.items()}
 
 
 def report(db: Database, doc_id: str) -> Report | None:
@@ -105,8 +112,8 @@ def report_list(db: Database) -> list[dict]:
 
 
 _FIGURES = ("SELECT f.value, f.qualifier, f.category, f.grp, f.place, f.period, f.date, "
-            "f.doc_id, r.path, r.record, substr(r.text, f.start + 1, f.end - f.start), "
-            "f.start, f.end FROM figures f JOIN reports r USING(doc_id)")
+            "f.doc_id, r.path, r.record, f.start, f.end FROM figures f JOIN reports r USING(doc_id)")
+_TEXT_BATCH = 64  # reports whose text is held at once while quotes are cut
 
 
 def figures(db: Database, query: FigureQuery) -> list[Figure]:
@@ -116,13 +123,36 @@ def figures(db: Database, query: FigureQuery) -> list[Figure]:
     if query.category:
         where += " AND f.category = ?"
         args.append(query.category)
-    if query.group:  # the (category, grp) index: not every figure is read
+    if query.group:  # with a category: the (category, grp) index, not every figure is read
         where += " AND f.grp = ?"
         args.append(query.group)
     sql = (f"{_FIGURES} WHERE {where} "
            "ORDER BY f.date IS NULL, f.date, f.doc_id, f.start, f.figure_id")
     with db.read() as con:
-        return [Figure(*row) for row in con.execute(sql, args)]
+        rows = con.execute(sql, args).fetchall()
+        quotes = _quotes(con, rows)
+    return [Figure(*row[:10], quote, row[10], row[11])
+            for row, quote in zip(rows, quotes, strict=True)]
+
+
+def _quotes(con, rows: list[tuple]) -> list[str]:
+    """Each figure row's clause, cut from its report's text read once per report.
+
+    SQLite's substr() walks a UTF-8 text from its start for every row, so quotes cut
+    in SQL cost (figures x report length): minutes for one report of megabytes.
+    """
+    by_doc: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_doc.setdefault(row[7], []).append(i)
+    quotes = [""] * len(rows)
+    doc_ids = list(by_doc)
+    for lo in range(0, len(doc_ids), _TEXT_BATCH):
+        part = doc_ids[lo:lo + _TEXT_BATCH]
+        for doc_id, text in con.execute(
+                f"SELECT doc_id, text FROM reports WHERE doc_id IN ({_marks(part)})", part):
+            for i in by_doc[doc_id]:
+                quotes[i] = text[rows[i][10]:rows[i][11]]
+    return quotes
 
 
 def stored_hashes(db: Database, doc_ids: list[str]) -> dict[str, str]:

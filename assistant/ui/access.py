@@ -28,8 +28,8 @@ import ipaddress
 import os
 import re
 import secrets
+import time
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 from assistant.config import Config
@@ -148,8 +148,44 @@ def set_password(path: Path | str, user: str, password: str) -> None:
     os.chmod(path, 0o600)
 
 
-def gradio_auth(cfg: Config) -> Callable[[str, str], bool] | None:
-    """The Gradio ``auth=`` callable for ``cfg`` (users file re-read when it changes), or None.
+class Authenticator:
+    """``auth(user, password) -> bool`` over a users file (re-read when it changes) or
+    ``ISNAD_AUTH_USERS``: the Gradio login and the HTTP API's Basic auth both use it.
+
+    A successful check is remembered for ``REMEMBER_S`` seconds under a keyed hash of
+    (user, password), so an API client sending HTTP Basic with every request does not
+    pay for scrypt each time; a changed users file forgets them all.
+    """
+
+    REMEMBER_S = 300.0
+
+    def __init__(self, source: str | Path | None, users: dict[str, str]) -> None:
+        self.source, self.users, self.mtime = source, users, _mtime(source)
+        self._key = secrets.token_bytes(32)
+        self._passed: dict[bytes, float] = {}
+
+    def __call__(self, user: str, password: str) -> bool:
+        mtime = _mtime(self.source)
+        if mtime != self.mtime:  # `isnad passwd` ran: pick up the change
+            self.users, self.mtime = load_users(self.source), mtime
+            self._passed.clear()
+        if not isinstance(user, str) or not isinstance(password, str):
+            return check_password(self.users, "", "")
+        mark = hmac.new(self._key, f"{user}\0{password}".encode("utf-8", "surrogatepass"),
+                        hashlib.sha256).digest()
+        now = time.monotonic()
+        if self._passed.get(mark, 0.0) > now and user in self.users:
+            return True
+        ok = check_password(self.users, user, password)
+        if ok:
+            if len(self._passed) > 1000:
+                self._passed.clear()
+            self._passed[mark] = now + self.REMEMBER_S
+        return ok
+
+
+def gradio_auth(cfg: Config) -> Authenticator | None:
+    """The ``auth`` callable for ``cfg`` (Gradio's ``auth=`` and the API's), or None.
 
     None means no users are configured: the server then runs without login.
     """
@@ -160,15 +196,7 @@ def gradio_auth(cfg: Config) -> Callable[[str, str], bool] | None:
     if not users:
         raise ConfigError(f"{source or ENV_USERS} lists no users; add one with "
                           "`isnad passwd USER`")
-    state = {"users": users, "mtime": _mtime(source)}
-
-    def auth(user: str, password: str) -> bool:
-        mtime = _mtime(source)
-        if mtime != state["mtime"]:  # `isnad passwd` ran: pick up the change
-            state["users"], state["mtime"] = load_users(source), mtime
-        return check_password(state["users"], user, password)
-
-    return auth
+    return Authenticator(source, users)
 
 
 def _mtime(source: object) -> float | None:

@@ -1,7 +1,7 @@
 """The chat app's backend: one Assistant opened, seeded and warmed in a background
 thread, and ``ask`` with UI-style arguments (JSON-ready dicts, streamed LLM deltas).
 
-No Gradio layout here; ``ui.py`` builds the page on top of this.
+No Gradio layout here; ``app.py`` builds the page on top of this.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from assistant.embed.embedders import one_thread_per_call, prefer_fast_queries
 from assistant.errors import InputError, IsnadError
 from assistant.records import to_dict
 from assistant.ui import render
-from assistant.ui.obs import observed_ask
+from assistant.ui.jobs import Jobs
+from assistant.ui.obs import log_question, observed_ask
 
 log = logging.getLogger("isnad.ui")
 QUESTION_LOG = logging.getLogger("isnad.questions")
@@ -35,6 +36,7 @@ class Backend:
         self.ready = threading.Event()
         self.upload_dir = Path(tempfile.mkdtemp(prefix="isnad-uploads-"))
         self.write_lock = threading.Lock()
+        self.jobs = Jobs()
 
     def start(self) -> Backend:
         threading.Thread(target=self._load, name="isnad-warmup", daemon=True).start()
@@ -54,6 +56,10 @@ class Backend:
             self.asst.embedder.embed_query("warm-up query / استعلام تهيئة")
             one_thread_per_call()  # concurrent users are the server's parallelism
             self._set("ready")
+        except IsnadError as exc:  # a bad setting or index: one line, no traceback
+            log.error("start-up failed: %s", exc, extra={"event": "startup_failed"})
+            self.error = exc
+            self._set("start-up failed / فشل التشغيل", str(exc))
         except Exception as exc:  # reported on the page and re-raised to the caller of get()
             log.exception("start-up failed")
             self.error = exc
@@ -76,8 +82,10 @@ class Backend:
     def status(self) -> str:
         if not self.ready.is_set() or self.error is not None:
             return render.status_markdown(self.phase, None, None, self.detail)
+        uploads = sum(not job.finished for job in self.jobs.listing())
         return render.status_markdown("ready", self.asst.stats(), self.cfg.llm_model or
-                                 (self.cfg.llm_url if self.asst.llm else None))
+                                      (self.cfg.llm_url if self.asst.llm else None),
+                                      f"indexing {uploads} upload(s) / فهرسة" if uploads else "")
 
     def close(self) -> None:
         shutil.rmtree(self.upload_dir, ignore_errors=True)
@@ -111,13 +119,20 @@ def _list_arg(value: str | list | None) -> list[str]:
 
 
 def ask_dict(backend: Backend, question: str, since: str = "", until: str = "",
-             sources=None, doc_ids=None, history=None, on_delta=None) -> dict:
-    """``Assistant.ask`` with UI-style arguments; the Answer as a JSON-ready dict."""
-    ans = observed_ask(backend.get(), QUESTION_LOG, question, history=_history_arg(history),
-                       since=render.check_date(since, "since"), until=render.check_date(until, "until"),
-                       sources=_list_arg(sources) or None, doc_ids=_list_arg(doc_ids) or None,
-                       on_delta=on_delta)
-    return to_dict(ans)
+             sources=None, doc_ids=None, history=None, on_delta=None,
+             user: str | None = None) -> dict:
+    """``Assistant.ask`` with UI-style arguments; the Answer as a JSON-ready dict. Every
+    question, refused ones included, is one JSON log line (``obs.log_question``)."""
+    asst = backend.get()
+    try:
+        kwargs = dict(history=_history_arg(history), since=render.check_date(since, "since"),
+                      until=render.check_date(until, "until"),
+                      sources=_list_arg(sources) or None, doc_ids=_list_arg(doc_ids) or None)
+    except InputError as exc:
+        log_question(QUESTION_LOG, len(question or ""), "", {}, False, exc, user=user)
+        raise
+    return to_dict(observed_ask(asst, QUESTION_LOG, question, user=user, on_delta=on_delta,
+                                **kwargs))
 
 
 def ask_events(backend: Backend, *args):
@@ -131,6 +146,10 @@ def ask_events(backend: Backend, *args):
                                            on_delta=lambda d: events.put(("delta", d)))))
         except IsnadError as exc:
             events.put(("error", exc))
+        except Exception as exc:  # logged with its traceback; the chat must not wait forever
+            log.exception("answering failed")
+            events.put(("error", IsnadError(f"internal error ({type(exc).__name__}); "
+                                            "the server log has the details")))
 
     threading.Thread(target=run, name="isnad-ask", daemon=True).start()
     while True:

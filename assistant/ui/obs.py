@@ -78,11 +78,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(_clean(out), ensure_ascii=False, default=str)
 
 
-def setup_logging(level: int | str = logging.INFO, stream: IO[str] | None = None
-                  ) -> logging.Logger:
-    """Send the ``isnad`` logger to ``stream`` (stderr) as JSON lines; idempotent."""
+def setup_logging(level: int | str = logging.INFO, stream: IO[str] | None = None,
+                  others: bool = False) -> logging.Logger:
+    """Send the ``isnad`` logger to ``stream`` (stderr) as JSON lines; idempotent. With
+    ``others``, the warnings of every other library (the root logger) go there as JSON
+    lines too, instead of plain text between them."""
     logger = logging.getLogger(LOGGER)
     logger.setLevel(level)
+    _json_handler(logger, stream)
+    logger.propagate = False
+    if others:
+        root = logging.getLogger()
+        root.setLevel(logging.WARNING)
+        for handler in list(root.handlers):  # a plain-text handler of a library's own
+            root.removeHandler(handler)
+        _json_handler(root, stream)
+    return logger
+
+
+def _json_handler(logger: logging.Logger, stream: IO[str] | None) -> None:
     for handler in list(logger.handlers):
         if getattr(handler, "_isnad_json", False):
             logger.removeHandler(handler)
@@ -90,8 +104,6 @@ def setup_logging(level: int | str = logging.INFO, stream: IO[str] | None = None
     handler.setFormatter(JsonFormatter())
     handler._isnad_json = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
-    logger.propagate = False
-    return logger
 
 
 def log_question(logger: logging.Logger, question_len: int, lang: str,

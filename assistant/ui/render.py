@@ -60,6 +60,14 @@ def _isolate(text: str, rtl: bool, escape) -> str:
     return "".join(out)
 
 
+def ltr(html_text: str, whole: bool = False) -> str:
+    """Already-escaped text isolated left to right (a date, a path, a number): in an
+    Arabic line "(2018-01-01)" would otherwise show as "(01-01-2018)". ``whole`` keeps
+    it on one line (a date is not broken at its hyphens)."""
+    keep = ' class="isnad-nowrap"' if whole else ""
+    return f'<bdi dir="ltr"{keep}>{html_text}</bdi>'
+
+
 def md_text(text: str, rtl: bool = False) -> str:
     """Untrusted plain text (a question, a quote) ready to put into chat markdown."""
     return _isolate(text or "", rtl, _md_escape)
@@ -108,7 +116,9 @@ def answer_stages(ans: Mapping, turn: int) -> list[str]:
     The first stage is the short answer alone; the cited answer (whose first
     paragraph restates it with its marker) then replaces it paragraph by paragraph.
     """
-    rtl = is_arabic(ans.get("answer") or ans.get("question") or "")
+    # The bubble reads in the language of the question (its labels are in it too); each
+    # paragraph then takes its own direction (CSS unicode-bidi: plaintext, assets.CSS).
+    rtl = is_arabic(ans.get("question") or ans.get("answer") or "")
     lab = LABELS["ar" if rtl else "en"]
     cites = ans.get("citations") or []
     stages = []
@@ -120,8 +130,9 @@ def answer_stages(ans: Mapping, turn: int) -> list[str]:
         stages.append(wrap_message("\n\n".join(parts), rtl))
     if cites:
         parts.append(f"**{lab['sources']}:** " + " · ".join(
-            f"{cite_link(turn, c['n'])} {md_text(c.get('title') or c.get('path') or '', rtl)}"
-            + (f" ({md_text(c['date'], rtl)})" if c.get("date") else "") for c in cites))
+            f"{cite_link(turn, c['n'])} <bdi>{md_text(c.get('title') or c.get('path') or '')}"
+            "</bdi>" + (f" {ltr(md_text('(' + c['date'] + ')'), True)}" if c.get("date") else "")
+            for c in cites))
         stages.append(wrap_message("\n\n".join(parts), rtl))
     failed = [c for c in ans.get("checks") or [] if not c.get("ok")]
     if failed:
@@ -153,16 +164,19 @@ def _safe_url(url: str) -> str:
 
 
 def _meta_line(c: Mapping) -> str:
-    items = [f"<bdi>{esc(c.get('date') or '—')}</bdi>"]
+    items = [ltr(esc(c.get('date') or '—'), True)]
     if c.get("source"):
         items.append(f"<bdi>{esc(c['source'])}</bdi>")
-    where = c.get("path") or ""
-    if c.get("record"):
-        where += f"#{c['record']}"
-    items.append(f"<bdi>{esc(where)}</bdi>")
+    items.append(ltr(esc(_where(c))))
+    items.append(ltr(f"chars {int(c['start'])}–{int(c['end'])}", True))
     if c.get("url"):
         items.append(_safe_url(c["url"]))
     return '<div class="isnad-meta">' + " · ".join(items) + "</div>"
+
+
+def _where(c: Mapping) -> str:
+    """The report's path, with its record for a csv/jsonl row."""
+    return (c.get("path") or "") + (f"#{c['record']}" if c.get("record") else "")
 
 
 def _context_bounds(text: str, start: int, end: int, width: int) -> tuple[int, int]:
@@ -203,11 +217,16 @@ def report_html(title: str, text: str, start: int, end: int) -> str:
 
 
 def citation_text(c: Mapping) -> str:
-    """Plain text to paste into an article: title, date, source, url, verbatim quote."""
+    """Plain text to paste into an article: title; date · source; url (when known); where
+    the quote is (path, doc_id and character span); the verbatim quote in «»."""
+    # The locator line stays in Latin letters: an Arabic word before the span would turn
+    # "1240–1404" into "1404–1240" in an Arabic paragraph.
     lines = [c.get("title") or c.get("path") or "",
-             " · ".join(x for x in (c.get("date"), c.get("source")) if x)]
-    lines.append(c["url"] if c.get("url") else c.get("path") or "")
-    lines.append(f"«{c.get('quote', '')}»")
+             " · ".join(x for x in (c.get("date"), c.get("source")) if x),
+             c.get("url") or "",
+             f"{_where(c)} · doc {c.get('doc_id', '')} · characters "
+             f"{int(c['start'])}–{int(c['end'])}",
+             f"«{c.get('quote', '')}»"]
     return "\n".join(line for line in lines if line)
 
 
@@ -215,9 +234,11 @@ def sources_list_html(cites: Sequence[Mapping], turn: int) -> str:
     """The clickable list of an answer's sources for the side panel."""
     if not cites:
         return '<p class="isnad-hint">No sources for this answer. / لا مصادر لهذا الجواب.</p>'
+    # The title is not isolated: its first letter sets the item's direction (dir=auto
+    # skips isolated text); the date is, left to right.
     items = "".join(f'<li dir="auto">{cite_link(turn, int(c["n"]))} '
                     f'{esc(c.get("title") or c.get("path") or "")} '
-                    f"<bdi>({esc(c.get('date') or '—')})</bdi></li>" for c in cites)
+                    f"{ltr(esc('(' + (c.get('date') or '—') + ')'), True)}</li>" for c in cites)
     return f'<ul class="isnad-cites">{items}</ul>'
 
 
@@ -268,37 +289,3 @@ def status_markdown(phase: str, stats: Mapping | None, llm: str | None,
     return (f"**ready / جاهز** · embedder `{esc(stats.get('model_id'))}` · {mode} · "
             f"{stats.get('reports', 0)} reports / تقارير · {stats.get('chunks', 0)} passages · "
             f"{stats.get('vectors', 0)} vectors" + (f" · {esc(detail)}" if detail else ""))
-
-
-# -- page assets (Gradio launch css/head) ----------------------------------------------------
-CSS = """
-.isnad-msg mark, .isnad-source mark, .isnad-report mark { background: #ffe08a; color: #000; }
-.isnad-report-text { white-space: pre-wrap; max-height: 480px; overflow-y: auto; }
-.isnad-meta { font-size: 0.9em; opacity: 0.8; margin-bottom: 0.5em; }
-.isnad-warn { color: #a40000; }
-a.isnad-cite { text-decoration: none; font-weight: 600; cursor: pointer; }
-"""
-
-HEAD = """<script>
-// Isnad: a click on a [n] citation (in the chat or the sources list) opens its source.
-// The key "turn-n" goes through a hidden textbox and a hidden button to the server.
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest("a.isnad-cite");
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const key = (link.getAttribute("href") || "").replace("#isnad-cite-", "");
-  const box = document.querySelector("#isnad-cite-key textarea, #isnad-cite-key input");
-  const button = document.querySelector("#isnad-cite-open");
-  if (!box || !button) return;
-  box.value = key;
-  box.dispatchEvent(new Event("input", { bubbles: true }));
-  setTimeout(() => button.click(), 60);
-}, true);
-// Text direction follows what is typed (Arabic right-to-left, English left-to-right).
-document.addEventListener("focusin", (event) => {
-  const el = event.target;
-  if (el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT")) el.setAttribute("dir", "auto");
-});
-</script>
-"""

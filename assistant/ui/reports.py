@@ -1,10 +1,11 @@
-"""The Reports tab's actions: checked uploads, removal and the reports listing.
+"""The Reports tab's actions: checked uploads indexed in the background, and removal.
 
 Uploads are refused as a whole when any file has a wrong type, is over
 ``Config.max_upload_bytes`` or has bytes that do not match its suffix; accepted
 files are copied into a private temporary folder under sanitised names (no
-path from the upload name survives) and ingested from there. This module
-renders nothing itself (see ``ui_render``) and does not build the layout.
+path from the upload name survives) and ingested from there by a job
+(``ui.jobs``) at lower CPU priority. This module renders nothing itself (see
+``render``) and does not build the layout (``reports_tab``); no Gradio here.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
-
-import gradio as gr
 
 from assistant.errors import IsnadError
 from assistant.ingest.parsers import SUPPORTED_SUFFIXES
@@ -27,7 +27,6 @@ from assistant.ui import render
 T = TypeVar("T")
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl")
-PROGRESS = gr.Progress()  # the marker Gradio looks for in a handler's defaults
 
 
 def _sniff(path: Path, suffix: str) -> str | None:
@@ -56,13 +55,17 @@ def check_upload(path: Path, name: str, max_bytes: int) -> str | None:
     return _sniff(path, suffix)
 
 
-def upload(backend, files, progress: gr.Progress = PROGRESS) -> str:
-    """Check every file, copy the good ones under sanitised names, ingest them."""
+def upload(backend, files):
+    """Check every file, copy the good ones under sanitised names and index them on a
+    server thread (``Jobs``); yields the job's progress each second, then its outcome.
+    The job goes on if the browser goes away."""
     if backend.cfg.read_only:
-        return "This index is read-only. / الفهرس للقراءة فقط."
+        yield "This index is read-only. / الفهرس للقراءة فقط."
+        return
     files = [f for f in (files or []) if f]
     if not files:
-        return "No file chosen. / لم يُختر ملف."
+        yield "No file chosen. / لم يُختر ملف."
+        return
     staged, problems = [], []
     for f in files:
         src = Path(getattr(f, "name", None) or str(f))
@@ -73,15 +76,22 @@ def upload(backend, files, progress: gr.Progress = PROGRESS) -> str:
         else:
             staged.append((src, name))
     if problems:
-        return ("Nothing was added. / لم يُضف شيء.\n" + "\n".join(problems))
+        yield "Nothing was added. / لم يُضف شيء.\n" + "\n".join(problems)
+        return
     asst = backend.get()
-    with backend.write_lock:
-        batch = Path(tempfile.mkdtemp(dir=backend.upload_dir))
-        for src, name in staged:
-            shutil.copyfile(src, batch / name)
-        summary = at_low_priority(backend.cfg.ingest_nice, lambda: asst.ingest(
-            [batch], progress=lambda phase, done, total: progress(
-                (done, max(total, 1)), desc=phase), wait=30))
+    batch = Path(tempfile.mkdtemp(dir=backend.upload_dir))
+    for src, name in staged:
+        shutil.copyfile(src, batch / name)
+    job = backend.jobs.start([name for _, name in staged],
+                             partial(_ingest, asst, batch, backend.cfg.ingest_nice),
+                             backend.write_lock)
+    while not job.done_event.wait(1.0):
+        yield job.text()
+    yield job.message
+
+
+def _ingest(asst, batch: Path, nice: int, progress) -> str:
+    summary = at_low_priority(nice, lambda: asst.ingest([batch], progress=progress, wait=30))
     lines = [f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}"
              f"; {summary.chunks} passages indexed. / أضيفت التقارير."]
     lines += [f"skipped {p}: {why}" for p, why in summary.skipped]
@@ -118,8 +128,13 @@ def remove(backend, key: str) -> str:
         return "This index is read-only. / الفهرس للقراءة فقط."
     if not key:
         return "Give a doc_id or path. / أدخل المعرّف أو المسار."
-    with backend.write_lock:
+    if not backend.write_lock.acquire(timeout=5):
+        return ("An upload is being indexed; remove it once that has finished. / "
+                "تجري فهرسة تقارير مرفوعة؛ أعد المحاولة بعد انتهائها.")
+    try:
         ids = backend.get().remove(key, wait=30)
+    finally:
+        backend.write_lock.release()
     return f"removed {len(ids)} report(s): {', '.join(ids)} / حُذفت"
 
 
@@ -133,18 +148,8 @@ def guarded(fn):
     return run
 
 
-def listing(backend):
-    """Reports table, counts line and fresh choices for the filter dropdowns."""
-    reps = backend.get().reports()
-    sources = sorted({r["source"] for r in reps if r.get("source")})
-    docs = [(f"{(r.get('title') or r['path'])[:80]} · {r['doc_id']}", r["doc_id"]) for r in reps]
-    counts = f"{len(reps)} reports · {sum(r['chunks'] or 0 for r in reps)} passages"
-    return (render.report_rows(reps), counts, gr.update(choices=sources),
-            gr.update(choices=docs), backend.status())
-
-
-def upload_guarded(backend, files, progress: gr.Progress = PROGRESS) -> str:
+def upload_guarded(backend, files):
     try:
-        return upload(backend, files, progress)
+        yield from upload(backend, files)
     except IsnadError as exc:
-        return f"Error / خطأ: {exc}"
+        yield f"Error / خطأ: {exc}"

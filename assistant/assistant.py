@@ -159,11 +159,17 @@ class Assistant:
                          evidence: Answer, on_delta) -> Answer:
         from assistant.answer.llm import llm_answer, passes_checks  # llama-index
 
+        # the chat as turns: each earlier question, then the answer it got
+        turns = [turn for q, a in history or [] for turn in (("user", q), ("assistant", a))]
         try:
-            answer = llm_answer(llm, question, hits, self.get_text, history,
+            answer = llm_answer(llm, question, hits, self.get_text, turns,
                                 max_tokens=self.cfg.context_tokens, on_delta=on_delta)
         except (LLMError, ConfigError) as exc:  # shown to the user as a failed check
             note = Check("llm", False, f"LLM unavailable ({exc}); evidence answer shown")
+            return _with(evidence, checks=[*evidence.checks, note])
+        if not answer.found and evidence.found:
+            # the LLM says the reports do not say it, the evidence quotes where they do
+            note = Check("llm", False, "the LLM found no answer; the evidence answer is shown")
             return _with(evidence, checks=[*evidence.checks, note])
         if passes_checks(answer):
             return answer

@@ -90,6 +90,30 @@ def test_llm_down_falls_back_with_a_note(index_dir: Path) -> None:
     assert any(c.claim == "llm" and not c.ok for c in ans.checks)
 
 
+def test_an_answer_of_markers_only_is_not_shown(index_dir: Path) -> None:
+    """A small model sometimes answers with citation markers and nothing else: every
+    marker points at a real source, yet the answer says nothing."""
+    with FakeOpenAI(lambda body: "[1] [2][3]") as fake:
+        ans = _assistant(index_dir, fake.url).ask(Q52)
+    assert ans.mode == "evidence" and "52" in (ans.short_answer or "")
+    assert any("only citation markers" in c.detail for c in ans.checks if not c.ok)
+
+
+def test_the_llm_saying_nothing_found_does_not_hide_the_evidence(index_dir: Path) -> None:
+    with FakeOpenAI(lambda body: "The reports do not state this.") as fake:
+        ans = _assistant(index_dir, fake.url).ask(Q52)
+    assert ans.found and ans.mode == "evidence" and "52" in (ans.short_answer or "")
+    assert any(c.claim == "llm" and not c.ok for c in ans.checks)
+
+
+def test_the_chat_history_reaches_the_llm(index_dir: Path) -> None:
+    earlier = "من أين جاءت التعزيزات العسكرية لقوات النظام؟"
+    with FakeOpenAI(lambda body: "[1]") as fake:
+        _assistant(index_dir, fake.url).ask(Q52, history=[(earlier, "القلمون الشرقي [1]")])
+    prompt = prompt_of(fake.requests[-1])
+    assert earlier in prompt and "القلمون الشرقي" in prompt
+
+
 def test_refuses_what_the_reports_do_not_say(index_dir: Path) -> None:
     ans = _assistant(index_dir).ask("How many people were killed in Aleppo in 1985?")
     assert not ans.found

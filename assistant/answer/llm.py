@@ -274,6 +274,8 @@ def build_answer(question: str, text: str, hits: Sequence[Hit], get_text: Callab
     citations = [_citation(n, hits[n - 1], get_text) for n in sorted(numbers)
                  if 1 <= n <= len(hits)]
     checks = [] if numbers else [Check("citations", False, "the answer cites no source")]
+    if not re.search(r"\w{2,}", _MARKER.sub(" ", text)):
+        checks.append(Check("content", False, "the answer is only citation markers"))
     checks += verify(text, citations)
     return Answer(question, True, text, _first_sentence(text), "llm", citations, checks,
                   timings_ms or {})

@@ -7,7 +7,7 @@ only: no I/O, no models. Offsets are character offsets into ``Report.text``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 def to_dict(obj: Any) -> dict:
@@ -118,7 +118,7 @@ class Answer:
     found: bool
     answer: str
     short_answer: str | None
-    mode: str  # "evidence" | "llm"
+    mode: Literal["evidence", "llm"]
     citations: list[Citation] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)

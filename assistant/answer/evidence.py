@@ -43,6 +43,7 @@ from assistant.text.arabic import detect_language
 
 TOP_HITS = 10  # passages read for an answer
 TYPED = ("count", "date", "time")  # questions answered only by a clause stating such a value
+TYPED_RATIO = 0.75  # ... and scoring at least this share of the best clause's score
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
 # clause score weights (``_score`` divides by their sum: a perfect clause of the top hit scores 1)
 W_COVERAGE = 0.6  # share of the question's (rarity-weighted) key terms the clause holds
@@ -81,7 +82,10 @@ def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
     # questions by the clause that best covers the question, typed answer or not
     pool = [c for c in cands if c.found] if q.qtype in TYPED else cands
     if not pool or pool[0].score < min_confidence or \
-            q.qtype != "other" and not any(c.found for c in cands):
+            q.qtype != "other" and not any(c.found for c in cands) or \
+            pool[0].score < TYPED_RATIO * cands[0].score:
+        # no clause states what was asked, or the one that does covers the question far
+        # less than the best clause: the closest passages, not a guess
         return refusal(q, cands, docs)
     cands = pool
     best = _by_meaning(q, question, cands, docs, meaning)

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Literal, get_args
 
 from assistant.answer.entities import REPORTERS, Entity, find_entities
 from assistant.answer.terms import (
@@ -37,7 +38,8 @@ from assistant.text import numbers
 from assistant.text.arabic import detect_language, map_span, normalize, normalize_with_map, tokenize
 
 MAX_QUESTION_CHARS = 2000
-QTYPES = ("count", "date", "time", "place", "actor", "weapon", "other")
+QType = Literal["count", "date", "time", "place", "actor", "weapon", "other"]
+QTYPES: tuple[QType, ...] = get_args(QType)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Question:
     """A typed question; term tuples hold analysed forms (``arabic.tokenize``)."""
 
     text: str
-    qtype: str
+    qtype: QType
     lang: str
     target_terms: tuple[str, ...] = ()
     key_terms: tuple[str, ...] = ()
@@ -183,7 +185,7 @@ def _marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span[0], end
 
 
-def _qtype(norm: str) -> tuple[str, tuple[int, int] | None]:
+def _qtype(norm: str) -> tuple[QType, tuple[int, int] | None]:
     for qtype, pattern in _CUE_RE:
         m = pattern.search(norm)
         if m and not (qtype == "count" and _is_count_noise(norm, m)):

@@ -83,7 +83,7 @@ def plain(text: str) -> str:
 def refusal(q: Question, cands: list[Cand], docs: Docs) -> Answer:
     words = _WORDS[q.lang if q.lang in _WORDS else "en"]
     closest, seen = [], set()
-    for c in sorted(cands, key=lambda c: -c.coverage):
+    for c in cands:  # as ranked: the best-scoring clause first
         if (c.hit.doc_id, c.start) not in seen and len(closest) < 3:
             seen.add((c.hit.doc_id, c.start))
             closest.append(c)

@@ -3,8 +3,8 @@
 ``term_matches`` says whether a report token matches a question form (equal,
 stem prefix, containment, or a verb/participle of one root); ``concept_forms``
 expands a term to every Arabic/English form of its concept (``lexicon.CONCEPTS``);
-``root`` gives an Arabic term's triliteral root (tashaphyne) so that words of one
-root the light stemmer keeps apart (ترأس ~ برئاسة, يجيز ~ إجازة) can match weakly,
+``root`` (``text.roots``) gives an Arabic term's consonant skeleton so that words of one
+root the light stemmer keeps apart (رئاسة ~ رئيس, يجيز ~ إجازة) can match weakly,
 and ``one_edit`` spots a long word spelled one letter differently.
 Answering calls these hundreds of thousands of times per question, always on a
 small vocabulary, so the pure functions are cached and ``form_matcher`` memoises
@@ -15,19 +15,15 @@ type questions (``question.py``) or read reports (``answer.py``).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from functools import lru_cache
 
-from tashaphyne.stemming import ArabicLightStemmer
-
 from assistant.lexicon import CONCEPTS
 from assistant.text.arabic import tokenize
+from assistant.text.roots import root as root
 
 _PREFIX_LETTERS = frozenset("يتنما")
 _MEMO_LIMIT = 4096  # tokens remembered per form set (bounds memory: 256 sets at most)
-_ROOTER = ArabicLightStemmer()
-_ROOT_LOCK = threading.Lock()  # the stemmer keeps the last word's analysis in its own state
 
 
 def term_matches(token: str, form: str) -> bool:
@@ -101,31 +97,6 @@ def concept_forms(term: str) -> tuple[str, ...]:
     if name is None:
         return (term,)
     return tuple(dict.fromkeys([term, *(f for w in CONCEPTS[name] for f in tokenize(w))]))
-
-
-@lru_cache(maxsize=65536)
-def root(term: str) -> str:
-    """The root of an analysed Arabic term ("رءاس" → "روس"), "" for other or short terms.
-
-    Light stems keep derived forms apart (تراس / رءاس / رءيس); their roots agree.
-    Roots are noisy (حديث "modern" shares حدث "event"'s), so callers give a root
-    match only partial credit.
-    """
-    if len(term) < 3 or not "\u0621" <= term[0] <= "\u064a":
-        return ""
-    # Normalised text spells every hamza on a carrier ء; tashaphyne finds hamzated roots
-    # through alef (ترأس / رئاسة / رئيس → روس; سأل / سؤال / مسؤول → سول).
-    term = term.replace("\u0621", "\u0627")
-    with _ROOT_LOCK:
-        _ROOTER.light_stem(term)
-        roots = [a["root"] for a in _ROOTER.get_affix_list()]
-    # tashaphyne's own choice (``get_root``) breaks ties in set order, which changes from
-    # run to run; the same filters with ties broken alphabetically keep answers reproducible
-    roots = [r for r in roots if 2 <= len(r) <= 4] or roots
-    roots = [r for r in roots if _ROOTER.is_root(r)] or roots
-    roots = [r for r in roots if len(r) == 3] or roots
-    out = max(sorted(set(roots)), key=roots.count) if roots else ""
-    return out if len(out) >= 3 else ""
 
 
 def one_edit(a: str, b: str) -> bool:

@@ -29,7 +29,7 @@ import numpy as np
 from assistant.answer.twins import same_report
 from assistant.records import Answer, Citation
 from assistant.text.arabic import normalize
-from assistant.text.numbers import find_numbers, number_equal
+from assistant.text.numbers import find_dates, find_numbers, number_equal
 
 COUNT_TYPES = ("count", "count_total", "count_sub")
 
@@ -75,7 +75,11 @@ def short_answer_ok(short: str | None, accepted: list[str]) -> bool:
     if not short:
         return False
     norm = normalize(short)
+    days = {d.iso for d in find_dates(short) if d.iso}
     for gold in accepted:
+        gold_days = {d.iso for d in find_dates(gold) if d.iso}
+        if gold_days and gold_days <= days:  # "18 كانون الثاني - يناير 2018" is the day asked
+            return True
         if find_numbers(gold, skip_dates=True) and number_equal(gold, short):
             return True
         g = normalize(gold)

@@ -186,11 +186,17 @@ def _marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def _qtype(norm: str) -> tuple[QType, tuple[int, int] | None]:
-    for qtype, pattern in _CUE_RE:
+    """The type of the question word that comes first («في أي يوم سجل أكبر عدد» asks
+    for a day, not a count); cues at one position go by the table's order."""
+    found = []
+    for order, (qtype, pattern) in enumerate(_CUE_RE):
         m = pattern.search(norm)
         if m and not (qtype == "count" and _is_count_noise(norm, m)):
-            return qtype, (m.start(), m.end())
-    return "other", None
+            found.append((m.start(), order, qtype, (m.start(), m.end())))
+    if not found:
+        return "other", None
+    _, _, qtype, span = min(found)
+    return qtype, span
 
 
 def _is_count_noise(norm: str, m: re.Match) -> bool:

@@ -8,8 +8,9 @@ or ``seed:<file>``; type ``unanswerable`` means the reports do not say. Metrics:
 short-answer accuracy (an accepted answer matches after normalisation), cited-report
 accuracy (the first citation is the gold report, or a report that holds the gold
 evidence verbatim: a reprint), evidence accuracy (its span overlaps the gold evidence),
-refusal accuracy on unanswerable items, false answers (an answer shown that is wrong: a
-wrong short answer, or any answer to an unanswerable question, over all questions),
+refusal accuracy on unanswerable items, false answers (a wrong answer shown: a short
+answer that is not an accepted one, or any answer to an unanswerable question, over all
+questions; a quote shown without a short answer is not counted),
 wrong figures (count questions answered with another number), follow-up accuracy
 (short answer right, or a refusal where the reports do not say, on turns after the
 first), latency p50/p95. Pure scoring functions plus one loop that calls the ``ask``
@@ -52,13 +53,21 @@ class EvalResult:
             "cited_doc_acc": _mean(r["doc_ok"] for r in ans),
             "evidence_acc": _mean(r["evidence_ok"] for r in ans),
             "refusal_acc": _mean(not r["found"] for r in una),
-            "false_answer_rate": _mean(r["found"] and not r["short_ok"] for r in self.rows),
+            "false_answer_rate": _mean(_false(r) for r in self.rows),
             "wrong_figure_rate": _mean(r["found"] and r["short"] is not None
                                        and not r["short_ok"] for r in counts),
             "followup_acc": _mean(_turn_ok(r) for r in follow),
             "latency_p50_ms": float(np.percentile(lat, 50)) if lat else float("nan"),
             "latency_p95_ms": float(np.percentile(lat, 95)) if lat else float("nan"),
         }
+
+
+def _false(row: dict) -> bool:
+    """A wrong answer shown: any answer where the reports do not say, or a short answer
+    that is not an accepted one (a quote shown without a short answer is not counted)."""
+    if row["type"] == "unanswerable":
+        return row["found"]
+    return row["found"] and row["short"] is not None and not row["short_ok"]
 
 
 def _turn_ok(row: dict) -> bool:
@@ -142,6 +151,7 @@ def score(q: dict, ans: Answer, get_text: Callable[[str], str], ms: float = 0.0)
                              or (len(evidence) >= 20 and evidence in text)))
     return {"id": q["id"], "type": q.get("type", ""), "lang": q.get("lang", ""),
             "turn": q.get("turn", 1), "found": ans.found, "ms": ms,
+            "score": ans.citations[0].score if ans.citations else 0.0,
             "short": ans.short_answer,
             "short_ok": ans.found and short_answer_ok(ans.short_answer, q.get("answers") or []),
             "doc_ok": doc_ok,

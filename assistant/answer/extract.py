@@ -37,6 +37,9 @@ from assistant.text.arabic import normalize, normalize_digits, tokenize
 
 MIN_TYPED = 0.25  # below this a figure is not tied to what was asked: no answer
 FIGURE_READ = 0.75  # a number the figure reader counts as what was asked, wherever its words
+TOTAL_BONUS = 1.25  # a figure the report calls a total ("in total", «ما مجموعه»)
+_TOTAL = re.compile(r"(?:مجموع\S*|اجمالي\S*|إجمالي\S*|إجمالا|اجمالا|كاملة|بالمجمل|in total|a total of"
+                    r"|total of|overall|altogether|in all)\s*(?:\S+\s*){0,2}$", re.I)
 _FILLER = frozenset(tokenize(FILLER_WORDS))
 _UNITS = frozenset(tokenize(UNIT_WORDS))
 _EVENT_FORMS = frozenset(f for name in EVENTS for w in CONCEPTS[name] for f in tokenize(w))
@@ -98,6 +101,8 @@ def count_answers(q: Question, text: str, start: int, end: int,
             score *= _actor_fit(actors, named, a, b, hi)
         if asked is not None:  # what the figure counts: event, group, a part of a whole
             score *= fit(asked, fig)
+        if _TOTAL.search(clause[max(0, m.start - 30):m.start]):
+            score = min(1.0, score * TOTAL_BONUS)  # "ما مجموعه 43 حادثة", "a total of 43"
         if m.value in q.numbers:
             score *= 0.3  # the question's own figure ("among the 25 dead") is not the answer
         if m.qualifier in ("tens", "hundreds", "thousands", "dozens", "several"):

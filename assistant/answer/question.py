@@ -86,7 +86,8 @@ _SOURCE_RE = re.compile(
     r"put|estimate|state)\b|\b(?:according to|as reported by)\s+(?:the\s+)?(.{3,60}?)"
     r"(?=[,?.؟،]|$|\s(?:on|in|for|about)\s)|(?:^|\s)(?:بحسب|حسب|وفق|وفقا ل|نقلا عن|طبقا ل)\s*"
     r"(?:ما\s+(?:افاد|قال|ذكر)\S*\s+)?([^\s؟?،,.]+(?:\s+[^\s؟?،,.]+){0,5}?)(?=\s*[,?.؟،]|$)")
-_SOURCE_STOP = frozenset(tokenize("the of for and report reports تقرير تقارير ال"))
+_SOURCE_STOP = frozenset(tokenize("""the of for and report reports figures figure data statement
+    statements toll count tally تقرير تقارير ارقام رقم بيان بيانات حصيلة ال"""))
 _AR_PLACE = re.compile(
     r"(?:\bفي|\bب|\bمن|\bالي|\bعلي)\s*(?:بلده|مدينه|قريه|حي|ريف|محافظه|منطقه|مخيم)\s+([^\s؟?،,]+(?:\s+(?!(?:يوم|في|من|الي|علي|خلال|منذ|بعد|قبل|عام|سنه)\b)[^\s؟?،,]+)?)")
 

@@ -61,7 +61,7 @@ def date_fits(asked: str, report_date: str | None, stated: frozenset[str]) -> bo
 
 
 DATE_CLASH = 0.3  # the sentence is about another day than the one asked about
-SOURCE_ELSEWHERE = 0.6  # the source asked about is named in the report, not near the clause
+SOURCE_ELSEWHERE = 0.85  # the source asked about is named in the report, not near the clause
 SOURCE_ABSENT = 0.4  # the report never names the source asked about
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "shared" in item.keywords and not SHARED_DATA.is_dir():
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored():
+    """``isnad serve`` and ``setup_logging`` attach handlers to the process's loggers; a
+    handler left on a stream pytest has since closed would print logging errors into later
+    tests. Each test leaves the loggers as it found them."""
+    loggers = [logging.getLogger(), logging.getLogger("isnad")]
+    saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
+    yield
+    for lg, handlers, level, propagate in saved:
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate = propagate
 
 
 @pytest.fixture(scope="session")

@@ -97,19 +97,36 @@ class Retriever:
         ``mode``: "hybrid" (fusion, re-ranking, near-duplicates removed), "fusion"
         (RRF only), "lexical" or "dense" (one stage, as ranked by it).
         """
+        ranking, per_stage, _ = self._rank(query, filters, mode, k)
+        ranking = ranking[:k]
+        return self.hits([c for c, _ in ranking], [s for _, s in ranking], per_stage)
+
+    def trace(self, query: str, k: int = 20, filters: Filters = NO_FILTERS
+              ) -> dict[str, list[int]]:
+        """Each hybrid stage's ranking of chunk ids, for diagnostics: "lexical", "dense"
+        (the first stages), "fusion", "pool" (the re-ranked candidates, in fused order),
+        "rerank" (the pool re-scored), "distinct" (near duplicates handled, then the tail)
+        and "final" (the top ``k``, what ``search`` returns)."""
+        ranking, _, trail = self._rank(query, filters, "hybrid", k)
+        return {**trail, "final": [c for c, _ in ranking[:k]]}
+
+    def _rank(self, query: str, filters: Filters, mode: str, k: int
+              ) -> tuple[list[tuple[int, float]], dict[str, dict[int, float]],
+                         dict[str, list[int]]]:
+        """(ranking, per-stage scores, per-stage rankings) of ``query`` in ``mode``."""
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         qvec, stages, idf = self._stages(query, filters, mode)
-        if mode in ("lexical", "dense"):
-            ranking = stages.get(mode, [])
-        else:
-            ranking = self._fuse(query, stages)
+        trail = {name: [c for c, _ in r] for name, r in stages.items()}
         per_stage = {name: dict(r) for name, r in stages.items()}
+        if mode in ("lexical", "dense"):
+            return stages.get(mode, []), per_stage, trail
+        ranking = self._fuse(query, stages)
+        trail["fusion"] = [c for c, _ in ranking]
         if mode == "hybrid" and ranking:
             per_stage["fusion"] = dict(ranking)
-            ranking = self._rerank(query, qvec, idf, ranking, per_stage, k)
-        ranking = ranking[:k]
-        return self.hits([c for c, _ in ranking], [s for _, s in ranking], per_stage)
+            ranking = self._rerank(query, qvec, idf, ranking, per_stage, k, trail)
+        return ranking, per_stage, trail
 
     def profile(self, query: str) -> tuple[int, RerankWeights]:
         """Re-ranking depth and weights for ``query``: a statement's or a question's."""
@@ -210,7 +227,7 @@ class Retriever:
 
     def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
                 ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]],
-                k: int) -> list[tuple[int, float]]:
+                k: int, trail: dict[str, list[int]]) -> list[tuple[int, float]]:
         """Re-score the top candidates (``profile``), drop near duplicates, keep the tail."""
         depth, weights = self.profile(query)
         head, tail = ranking[:depth], ranking[depth:]
@@ -219,10 +236,13 @@ class Retriever:
         order, scores = rerank_order(feats, weights)
         kept = self._distinct(order, toks, k)
         per_stage["rerank"] = {ids[i]: float(scores[i]) for i in range(len(ids))}
+        trail.update(pool=[c for c, _ in head], rerank=[ids[i] for i in order])
         floor = min((float(scores[i]) for i in kept), default=0.0)
         # The tail keeps its fused order, below every re-ranked passage.
-        return [(ids[i], float(scores[i])) for i in kept] + [
+        ranked = [(ids[i], float(scores[i])) for i in kept] + [
             (c, floor - 1.0 + s) for c, s in tail]
+        trail["distinct"] = [c for c, _ in ranked]
+        return ranked
 
     def _distinct(self, order: list[int], toks: list[list[str]], k: int) -> list[int]:
         """``order`` without near duplicates, checked only as far as ``k`` distinct ones

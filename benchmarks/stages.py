@@ -19,13 +19,12 @@ import functools
 import sys
 from collections.abc import Callable
 
-from assistant.retrieval.retriever import PROTECTED
-
 STAGES = {"lexical": "lexical candidates", "dense": "dense candidates",
           "fusion": "fused (RRF)", "pool": "re-rank pool (fused order)",
           "rerank": "pool re-ranked", "distinct": "copies demoted, then the tail",
           "final": "final: search(q, k=20)"}
 METRICS = ("R@1", "R@5", "R@20", "found", "lost")
+PROTECTED = 10  # issue #20: no stage may throw away a first stage's top-10 hit
 
 
 def stage_table(idx, views: dict[str, list[tuple[str, str]]],

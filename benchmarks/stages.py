@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 STAGES = {"lexical": "lexical candidates", "dense": "dense candidates",
           "fusion": "fused (RRF)", "pool": "re-rank pool (fused order)",
-          "rerank": "pool re-ranked", "distinct": "copies demoted, then the tail",
+          "rerank": "pool re-ranked", "distinct": "near duplicates handled, then the tail",
           "final": "final: search(q, k=20)"}
 METRICS = ("R@1", "R@5", "R@20", "found", "lost")
 PROTECTED = 10  # issue #20: no stage may throw away a first stage's top-10 hit

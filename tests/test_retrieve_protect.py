@@ -1,7 +1,7 @@
 """The first stages' top hits survive every later stage (issue #20): the re-ranking pool
-takes them wherever fusion put them, the final order keeps them in its first
-``2 * PROTECTED`` places, near duplicates are demoted (never removed), and only a user
-filter excludes one. ``trace`` shows each stage's ranking."""
+takes them wherever fusion put them, the final order keeps them in its first places
+(top 10 in 20, top 2 in 5, top 1 in 3), near duplicates are demoted (never removed), and
+only a user filter excludes one. ``trace`` shows each stage's ranking."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ import pytest
 from assistant.ingest.common import make_report
 from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending
 from assistant.records import Filters
-from assistant.retrieval.protect import PROTECTED, keep_protected, protected_ids, rerank_pool
+from assistant.retrieval.protect import (
+    PROTECTED,
+    keep_first_stage_tops,
+    keep_protected,
+    protected_ids,
+    rerank_pool,
+)
 from assistant.retrieval.retriever import Retriever
 from assistant.store.folder import FolderStore
 
@@ -78,6 +84,17 @@ def test_kept_ids_are_lifted_into_the_window_and_the_rest_keeps_its_order():
     assert keep_protected(ranked, {0, 2}, window=4) == ranked  # already inside: unchanged
     # more kept ids than the window holds: the best-ranked of them fill it
     assert [c for c, _ in keep_protected(ranked, {5, 6, 7}, window=2)][:2] == [5, 6]
+
+
+def test_each_window_holds_its_first_stage_tops():
+    ranked = [(c, 100.0 - c) for c in range(40)]
+    stages = {"lexical": [(c, 1.0) for c in (0, 1, 2)],
+              "dense": [(c, 1.0) for c in (39, *range(30, 39))]}
+    out = [c for c, _ in keep_first_stage_tops(ranked, stages, ((10, 20), (2, 5), (1, 3)))]
+    assert out.index(39) < 3 and out.index(0) < 3  # each stage's top 1
+    assert out.index(30) < 5 and out.index(1) < 5  # their top 2
+    assert set(range(30, 40)) <= set(out[:20])  # the dense top 10
+    assert sorted(out) == list(range(40))  # nothing lost
 
 
 def test_a_dense_only_top_hit_is_not_lost_behind_lexical_matches(crowded):

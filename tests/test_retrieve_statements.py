@@ -85,8 +85,8 @@ def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     a = _spread_report(seed_text)
     b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
-    # protected=0: the fused top 2 only, without the first stages' protected top hits
-    ids, feats, _ = Retriever(store, None, protected=0).candidates(CLAIM, depth=2)
+    # kept_within=(): the fused top 2 only, without the first stages' protected top hits
+    ids, feats, _ = Retriever(store, None, kept_within=()).candidates(CLAIM, depth=2)
     con = store.conn()
     paths = [con.execute("SELECT r.path FROM chunks c JOIN reports r USING (doc_id) "
                          "WHERE c.chunk_id = ?", (c,)).fetchone()[0] for c in ids]

@@ -2,17 +2,24 @@
 
 Reciprocal rank fusion halves a passage that only one first stage found: a dense top
 hit with no lexical match fuses below every passage that both stages rank moderately,
-and a re-ranking that looks only at the fused top ``rerank_depth`` would leave it in
-the tail, below every re-ranked passage. So each first stage's top ``PROTECTED``
-passages are always in the re-ranking pool (``rerank_pool``), and the final order keeps
-them within its first ``2 * PROTECTED`` places (``keep_protected``): re-ranking and the
-near-duplicate penalty may move them down, never out of that window. Only a user filter
-(applied inside the first stages) excludes one. This module does no I/O.
+a re-ranking that looked only at the fused top ``rerank_depth`` left it in the tail,
+below every re-ranked passage, and the re-ranker's word features (bm25, fused rank)
+are 0 or halved for it. So each first stage's top ``PROTECTED`` passages are always in
+the re-ranking pool (``rerank_pool``), and the final order keeps each first stage's top
+``r`` within its first ``w`` places for every ``(r, w)`` of ``KEPT_WITHIN``
+(``keep_first_stage_tops``): re-ranking and the near-duplicate penalty may move them
+down, never out of those windows. Only a user filter (applied inside the first stages)
+excludes one. This module does no I/O.
 """
 
 from __future__ import annotations
 
-PROTECTED = 10  # each first stage's top this many are re-ranked and kept in the window
+# (a first stage's top r, kept within the final first w places), widest first: both
+# stages' top 10 fit the top 20, their top 2 the top 5, their top 1 the top 3. The two
+# narrow windows cost no R@1 on the tuning halves (arcd-train, xquad-ar even, aaqad tune)
+# and lift a dense top hit without words in common from rank ~10 into the top 5.
+KEPT_WITHIN = ((10, 20), (2, 5), (1, 3))
+PROTECTED = max(r for r, _ in KEPT_WITHIN)  # each first stage's top this many: in the pool
 Ranking = list[tuple[int, float]]  # (chunk id, score), best first
 
 
@@ -53,3 +60,13 @@ def keep_protected(ranked: Ranking, keep: set[int], window: int) -> Ranking:
     for c, s in order:
         out.append((c, min(s, out[-1][1]) if out else s))
     return out
+
+
+def keep_first_stage_tops(ranked: Ranking, stages: dict[str, Ranking],
+                          kept_within: tuple[tuple[int, int], ...] = KEPT_WITHIN) -> Ranking:
+    """``ranked`` with each first stage's top ``r`` inside its first ``w`` places, for each
+    ``(r, w)`` of ``kept_within`` (widest first: a narrower window lifts from inside the
+    wider one, so it pushes nothing kept out of it)."""
+    for top, window in sorted(kept_within, key=lambda rw: -rw[1]):
+        ranked = keep_protected(ranked, protected_ids(stages, top), window)
+    return ranked

@@ -3,11 +3,11 @@
 Stages: FTS5 bm25 over the store's analysed tokens (normalised, stemmed; the
 same analyser for queries), FAISS cosine over e5 vectors, weighted reciprocal
 rank fusion, then a fine re-ranking of a pool (the fused top ``rerank_depth`` plus
-each first stage's top ``PROTECTED``, wherever fusion put them) and near duplicates
-demoted by a finite penalty (``rerank``). No stage after the first two removes a
-passage: a filter (date range, sources, document ids, language) is applied inside
-each first stage, never by dropping results after a top-k cut, and the rest only
-re-order. A statement to check (a pasted claim rather than a question) is re-ranked
+each first stage's top 10, wherever fusion put them) and near duplicates demoted by a
+finite penalty (``rerank``); each first stage's top hits are kept within the first
+places (``protect``). No stage after the first two removes a passage: a filter (date
+range, sources, document ids, language) is applied inside each first stage, never by
+dropping results after a top-k cut, and the rest only re-order. A statement to check (a pasted claim rather than a question) is re-ranked
 deeper, with its own weights and a report-level bm25 score (its candidate passages'
 matches over the report's length, and all its passages' matches). Passages that have
 no vector yet (still being embedded) are found lexically. This module does not answer
@@ -25,7 +25,12 @@ import numpy as np
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
 from assistant.records import NO_FILTERS, Filters, Hit
-from assistant.retrieval.protect import PROTECTED, keep_protected, protected_ids, rerank_pool
+from assistant.retrieval.protect import (
+    KEPT_WITHIN,
+    keep_first_stage_tops,
+    protected_ids,
+    rerank_pool,
+)
 from assistant.retrieval.rerank import (
     DUPLICATE_PENALTY,
     STATEMENT_WEIGHTS,
@@ -81,12 +86,15 @@ class Retriever:
                  fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
                  rerank_weights: RerankWeights | None = None,
                  duplicate_jaccard: float = 0.8, statement_depth: int = 100,
-                 statement_weights: RerankWeights | None = None, protected: int = PROTECTED,
+                 statement_weights: RerankWeights | None = None,
+                 kept_within: tuple[tuple[int, int], ...] = KEPT_WITHIN,
                  duplicate_penalty: float = DUPLICATE_PENALTY) -> None:
         self.store, self.embedder = store, embedder
         self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
-        self.rerank_depth, self.protected = rerank_depth, protected
+        self.rerank_depth, self.kept_within = rerank_depth, kept_within
+        # each first stage's top this many are re-ranked wherever fusion put them
+        self.protected = max((r for r, _ in kept_within), default=0)
         self.rerank_weights = rerank_weights or RerankWeights()
         self.duplicate_jaccard, self.duplicate_penalty = duplicate_jaccard, duplicate_penalty
         # Statements (claims) are checked against whole articles: deeper, other weights.
@@ -111,8 +119,8 @@ class Retriever:
         """Each hybrid stage's ranking of chunk ids, for diagnostics: "lexical", "dense"
         (the first stages), "fusion", "pool" (the re-ranked candidates, in fused order),
         "rerank" (the pool re-scored), "distinct" (copies demoted, then the tail) and
-        "final" (the top ``k`` once the first stages' top hits are kept in the window: what
-        ``search`` returns)."""
+        "final" (the top ``k`` once the first stages' top hits are kept in their windows:
+        what ``search`` returns)."""
         ranking, _, trail = self._rank(query, filters, "hybrid")
         return {**trail, "final": [c for c, _ in ranking[:k]]}
 
@@ -238,7 +246,7 @@ class Retriever:
                 per_stage: dict[str, dict[int, float]], trail: dict[str, list[int]]
                 ) -> list[tuple[int, float]]:
         """Re-score the pool (``protect.rerank_pool``), demote near duplicates, keep the tail
-        below, and the first stages' top hits in the window (``protect.keep_protected``)."""
+        below, and the first stages' top hits in their windows (``protect.KEPT_WITHIN``)."""
         depth, weights = self.profile(query)
         keep = protected_ids(stages, self.protected)
         pool, tail = rerank_pool(ranking, keep, depth)
@@ -255,7 +263,7 @@ class Retriever:
             (c, floor - 1.0 + s) for c, s in tail]
         trail.update(pool=[c for c, _ in pool], rerank=[ids[i] for i in order],
                      distinct=[c for c, _ in ranked])
-        return keep_protected(ranked, keep, 2 * self.protected)
+        return keep_first_stage_tops(ranked, stages, self.kept_within)
 
     def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
         return self.store.report_lengths(ids)

@@ -11,6 +11,7 @@ import pytest
 from assistant.embed.embedders import _environ
 from assistant.ingest.common import make_report
 from assistant.ingest.pipeline import IngestSummary, commit_reports
+from assistant.retrieval.protect import STATEMENT_KEPT_WITHIN
 from assistant.retrieval.rerank import (
     FEATURES,
     STATEMENT_WEIGHTS,
@@ -73,7 +74,8 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
     assert store.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0] >= 4
     statement = Retriever(store, None)
-    assert statement.profile(CLAIM) == (statement.statement_depth, STATEMENT_WEIGHTS)
+    assert statement.profile(CLAIM) == (statement.statement_depth, STATEMENT_WEIGHTS,
+                                        STATEMENT_KEPT_WITHIN)
     assert statement.search(CLAIM, 5)[0].path == "a.txt"
     as_question = Retriever(store, None, statement_weights=RerankWeights())
     assert as_question.search(CLAIM, 5)[0].path == "b.txt"
@@ -85,8 +87,9 @@ def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     a = _spread_report(seed_text)
     b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
-    # kept_within=(): the fused top 2 only, without the first stages' protected top hits
-    ids, feats, _ = Retriever(store, None, kept_within=()).candidates(CLAIM, depth=2)
+    # no windows: the fused top 2 only, without the first stages' protected top hits
+    retriever = Retriever(store, None, kept_within=(), statement_kept_within=())
+    ids, feats, _ = retriever.candidates(CLAIM, depth=2)
     con = store.conn()
     paths = [con.execute("SELECT r.path FROM chunks c JOIN reports r USING (doc_id) "
                          "WHERE c.chunk_id = ?", (c,)).fetchone()[0] for c in ids]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from assistant.errors import InputError
 from assistant.records import NO_FILTERS, Filters, Hit
 from assistant.retrieval.protect import (
     KEPT_WITHIN,
+    STATEMENT_KEPT_WITHIN,
+    Windows,
     keep_first_stage_tops,
     protected_ids,
     rerank_pool,
@@ -79,6 +82,14 @@ def rrf(rankings: dict[str, list[tuple[int, float]]], k: int = 60,
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+class Profile(NamedTuple):
+    """How one kind of query is re-ranked: pool depth, weights, first-stage windows."""
+
+    depth: int
+    weights: RerankWeights
+    kept_within: Windows
+
+
 class Retriever:
     """Hybrid retriever over one store: lexical + dense, fused, re-ranked, copies demoted."""
 
@@ -87,14 +98,16 @@ class Retriever:
                  rerank_weights: RerankWeights | None = None,
                  duplicate_jaccard: float = 0.8, statement_depth: int = 100,
                  statement_weights: RerankWeights | None = None,
-                 kept_within: tuple[tuple[int, int], ...] = KEPT_WITHIN,
+                 kept_within: Windows = KEPT_WITHIN,
+                 statement_kept_within: Windows = STATEMENT_KEPT_WITHIN,
                  duplicate_penalty: float = DUPLICATE_PENALTY) -> None:
         self.store, self.embedder = store, embedder
         self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.rerank_depth, self.kept_within = rerank_depth, kept_within
+        self.statement_kept_within = statement_kept_within
         # each first stage's top this many are re-ranked wherever fusion put them
-        self.protected = max((r for r, _ in kept_within), default=0)
+        self.protected = max((r for r, _ in (*kept_within, *statement_kept_within)), default=0)
         self.rerank_weights = rerank_weights or RerankWeights()
         self.duplicate_jaccard, self.duplicate_penalty = duplicate_jaccard, duplicate_penalty
         # Statements (claims) are checked against whole articles: deeper, other weights.
@@ -142,11 +155,13 @@ class Retriever:
             ranking = self._rerank(query, qvec, idf, ranking, stages, per_stage, trail)
         return ranking, per_stage, trail
 
-    def profile(self, query: str) -> tuple[int, RerankWeights]:
-        """Re-ranking depth and weights for ``query``: a statement's or a question's."""
+    def profile(self, query: str) -> Profile:
+        """Re-ranking depth, weights and kept windows for ``query``: a statement's or a
+        question's."""
         if is_statement(query):
-            return self.statement_depth, self.statement_weights
-        return self.rerank_depth, self.rerank_weights
+            return Profile(self.statement_depth, self.statement_weights,
+                           self.statement_kept_within)
+        return Profile(self.rerank_depth, self.rerank_weights, self.kept_within)
 
     def candidates(self, query: str, filters: Filters = NO_FILTERS, depth: int | None = None
                    ) -> tuple[list[int], np.ndarray, list[list[str]]]:
@@ -247,7 +262,7 @@ class Retriever:
                 ) -> list[tuple[int, float]]:
         """Re-score the pool (``protect.rerank_pool``), demote near duplicates, keep the tail
         below, and the first stages' top hits in their windows (``protect.KEPT_WITHIN``)."""
-        depth, weights = self.profile(query)
+        depth, weights, kept_within = self.profile(query)
         keep = protected_ids(stages, self.protected)
         pool, tail = rerank_pool(ranking, keep, depth)
         ids, feats, toks = self._features(query, qvec, idf, pool, per_stage.get("lexical", {}),
@@ -263,7 +278,7 @@ class Retriever:
             (c, floor - 1.0 + s) for c, s in tail]
         trail.update(pool=[c for c, _ in pool], rerank=[ids[i] for i in order],
                      distinct=[c for c, _ in ranked])
-        return keep_first_stage_tops(ranked, stages, self.kept_within)
+        return keep_first_stage_tops(ranked, stages, kept_within)
 
     def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
         return self.store.report_lengths(ids)

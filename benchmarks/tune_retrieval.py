@@ -3,9 +3,10 @@
 Collects each query's fused top candidates with all their features once (pickled
 under ``benchmarks/out/``), then grid-searches the weights:
 
-* ``--set questions`` (``RerankWeights`` defaults): tuned on arcd-train plus the
-  even-numbered xquad-ar articles for R@1 + R@5 + MRR; arcd-test and the odd
-  xquad-ar articles are reported as held out;
+* ``--set questions`` (``RerankWeights`` defaults): tuned on arcd-train, the
+  even-numbered xquad-ar articles and the aaqad tune half (``benchmarks.retrieval.
+  aaqad_half``) for R@1 + R@5 + MRR; arcd-test, the odd xquad-ar articles and the aaqad
+  test half are reported as held out;
 * ``--set statements`` (``STATEMENT_WEIGHTS``): tuned on unifiedfc claims_dev folds
   1-2 for P@5 + MRR against all 2,897 articles (``--unifiedfc-index``, a copy of an
   ingested index); folds 3-4 are reported as held out.
@@ -32,6 +33,7 @@ from assistant.retrieval.rerank import FEATURES, STATEMENT_WEIGHTS, RerankWeight
 from benchmarks.retrieval import (
     DATA,
     OUT,
+    SQUAD_PATHS,
     CachedEmbedder,
     IsnadIndex,
     PrebuiltIndex,
@@ -39,6 +41,7 @@ from benchmarks.retrieval import (
     load_squad,
     load_unifiedfc,
     same_text,
+    split_views,
 )
 
 GRIDS = {
@@ -88,22 +91,36 @@ def evaluate(data: list, w: np.ndarray) -> tuple[float, float, float]:
     return a / n, b / n, rr / n
 
 
-def splits(kind: str, emb, index: Path | None) -> tuple[list, list]:
-    """(tuning data, held-out data) for ``kind``, from the pickle cache when present."""
-    cache = OUT / f"tune-{kind}.pkl"
+def question_sets(emb) -> list[tuple[str, list, list, dict[str, str], IsnadIndex]]:
+    """(name, tuning questions, held-out questions, identical-paragraph map, index) of
+    arcd (train / test), xquad-ar (even / odd articles) and aaqad (``aaqad_half``)."""
+    out = []
+    for name in ("arcd", "xquad-ar", "aaqad"):
+        docs, qs = load_squad(DATA / SQUAD_PATHS[name])
+        idx = IsnadIndex(name, docs, emb)
+        if name == "arcd":
+            tune, held = arcd_split("arcd-train"), arcd_split("arcd-test")
+        else:
+            views = split_views(name, qs, ("tune", "test"))
+            tune, held = views.values()
+        out.append((name, tune, held, same_text(docs), idx))
+    return out
+
+
+def splits(kind: str, emb, index: Path | None) -> tuple[dict[str, list], dict[str, list]]:
+    """(tuning data, held-out data), each per set, for ``kind``, from the pickle cache when
+    present (delete it after a change to the candidates or features)."""
+    cache = OUT / f"tune-{kind}-by-set.pkl"
     if cache.exists():
         tune, held = pickle.loads(cache.read_bytes())
-        if tune and tune[0][0].shape[1] == len(FEATURES):  # else collected before a new feature
+        first = next(iter(tune.values()))
+        if first and first[0][0].shape[1] == len(FEATURES):  # else collected before a new feature
             return tune, held
     if kind == "questions":
-        docs, _ = load_squad(DATA / "arcd/arcd.json")
-        arcd, canon = IsnadIndex("arcd", docs, emb), same_text(docs)
-        xdocs, xqs = load_squad(DATA / "xquad-ar/xquad.ar.json")
-        xquad = IsnadIndex("xquad-ar", xdocs, emb)
-        even = [(q, k) for q, k in xqs if int(k.split("-")[0]) % 2 == 0]
-        odd = [(q, k) for q, k in xqs if int(k.split("-")[0]) % 2 == 1]
-        tune = collect(arcd, arcd_split("arcd-train"), canon) + collect(xquad, even)
-        held = collect(arcd, arcd_split("arcd-test"), canon) + collect(xquad, odd)
+        tune, held = {}, {}
+        for name, tune_qs, held_qs, canon, idx in question_sets(emb):
+            tune[name] = collect(idx, tune_qs, canon)
+            held[name] = collect(idx, held_qs, canon)
     else:
         if index is None:
             raise SystemExit("--set statements needs --unifiedfc-index")
@@ -112,8 +129,10 @@ def splits(kind: str, emb, index: Path | None) -> tuple[list, list]:
                  open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")}
         idx = PrebuiltIndex(index, emb)
         emb.warm_queries([c for c, _ in claims])
-        tune = collect(idx, [c for c in claims if folds[c[0]] in ("Fold_1", "Fold_2")])
-        held = collect(idx, [c for c in claims if folds[c[0]] not in ("Fold_1", "Fold_2")])
+        tune = {"unifiedfc": collect(idx, [c for c in claims
+                                           if folds[c[0]] in ("Fold_1", "Fold_2")])}
+        held = {"unifiedfc": collect(idx, [c for c in claims
+                                           if folds[c[0]] not in ("Fold_1", "Fold_2")])}
     cache.write_bytes(pickle.dumps((tune, held)))
     return tune, held
 
@@ -122,11 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", default="questions", choices=sorted(GRIDS))
     ap.add_argument("--unifiedfc-index", type=Path, help="a copy of an ingested unifiedfc index")
+    ap.add_argument("--held-out", action="store_true",
+                    help="also print the held-out halves (once the weights are chosen)")
     args = ap.parse_args(argv)
     from assistant.embed.embedders import E5Embedder
 
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
-    tune, held = splits(args.set, emb, args.unifiedfc_index)
+    tune_sets, held = splits(args.set, emb, args.unifiedfc_index)
+    tune = [x for data in tune_sets.values() for x in data]
+    parts = {"tune": tune, **{f"{n} tune": d for n, d in tune_sets.items()}}
+    if args.held_out:
+        parts.update((f"{n} held-out", d) for n, d in held.items())
     metric = ("R@1", "R@5") if args.set == "questions" else ("P@5", "R@20")
     current = RerankWeights() if args.set == "questions" else STATEMENT_WEIGHTS
     only_fused = np.eye(len(FEATURES))[0]
@@ -139,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     best = max(itertools.product(*grid.values()), key=lambda w: objective(np.array(w)))
     for name, w in (("fused only", only_fused), ("current", current.vector()),
                     ("best", np.array(best))):
-        for part, data in (("tune", tune), ("held-out", held)):
+        for part, data in parts.items():
             m = evaluate(data, w)
-            print(f"{name:10} {part:8} {metric[0]} {m[0]:.3f} {metric[1]} {m[1]:.3f} "
+            print(f"{name:10} {part:18} {metric[0]} {m[0]:.3f} {metric[1]} {m[1]:.3f} "
                   f"MRR {m[2]:.3f}", flush=True)
     print("best:", {f: v for f, v in zip(FEATURES, best, strict=True) if v})
     return 0

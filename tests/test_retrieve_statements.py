@@ -1,6 +1,5 @@
 """Retrieval of statements (pasted claims): profile choice, report-level bm25 (from the
-candidate passages and from whole reports), and the near-duplicate check that stops once
-enough distinct passages are found."""
+candidate passages and from whole reports), and copies demoted below distinct passages."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ import pytest
 from assistant.embed.embedders import _environ
 from assistant.ingest.common import make_report
 from assistant.ingest.pipeline import IngestSummary, commit_reports
+from assistant.retrieval.protect import STATEMENT_KEPT_WITHIN
 from assistant.retrieval.rerank import (
     FEATURES,
     STATEMENT_WEIGHTS,
@@ -74,7 +74,8 @@ def test_statement_is_checked_against_whole_reports(tmp_path, seed_text):
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
     assert store.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0] >= 4
     statement = Retriever(store, None)
-    assert statement.profile(CLAIM) == (statement.statement_depth, STATEMENT_WEIGHTS)
+    assert statement.profile(CLAIM) == (statement.statement_depth, STATEMENT_WEIGHTS,
+                                        STATEMENT_KEPT_WITHIN)
     assert statement.search(CLAIM, 5)[0].path == "a.txt"
     as_question = Retriever(store, None, statement_weights=RerankWeights())
     assert as_question.search(CLAIM, 5)[0].path == "b.txt"
@@ -86,7 +87,9 @@ def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     a = _spread_report(seed_text)
     b = "قال وزير الخارجية الروسي سيرغي لافروف يوم الأربعاء."
     store = _store(tmp_path, [make_report("a.txt", a), make_report("b.txt", b)])
-    ids, feats, _ = Retriever(store, None).candidates(CLAIM, depth=2)
+    # no windows: the fused top 2 only, without the first stages' protected top hits
+    retriever = Retriever(store, None, kept_within=(), statement_kept_within=())
+    ids, feats, _ = retriever.candidates(CLAIM, depth=2)
     con = store.conn()
     paths = [con.execute("SELECT r.path FROM chunks c JOIN reports r USING (doc_id) "
                          "WHERE c.chunk_id = ?", (c,)).fetchone()[0] for c in ids]
@@ -108,14 +111,17 @@ def test_report_feature_counts_every_passage_of_the_report(tmp_path, seed_text):
     assert report[ia] / report[ib] > doc[ia] / doc[ib] > 0
 
 
-def test_near_duplicates_checked_only_as_far_as_needed(tmp_path, seed_text):
+def test_copies_sink_below_distinct_passages_and_k_cuts_one_ranking(tmp_path, seed_text):
     body = seed_text.split("\n\n", 2)[2][:600]
     reps = [make_report(f"outlet{i}.txt", f"نقلاً عن المصدر {i}: " + body) for i in range(4)]
     reps.append(make_report("other.txt", "قوات النظام تستقدم تعزيزات إلى درعا من ريف دمشق."))
     retriever = Retriever(_store(tmp_path, reps), None)
     query = "قوات النظام تستقدم تعزيزات عسكرية"
     full = [h.path for h in retriever.search(query, 10)]
-    assert sum(p.startswith("outlet") for p in full) == 1 and "other.txt" in full
+    assert sorted(full) == sorted(r.path for r in reps)  # every copy is still a hit
+    first = min(full.index(f"outlet{i}.txt") for i in range(4))
+    copies = [full.index(f"outlet{i}.txt") for i in range(4) if full.index(f"outlet{i}.txt") != first]
+    assert min(copies) > max(first, full.index("other.txt"))
     for k in (1, 2):
         assert [h.path for h in retriever.search(query, k)] == full[:k]
 

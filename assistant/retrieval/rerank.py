@@ -17,8 +17,10 @@ score and the passage's dense cosine, with one set of weights for questions
 (tuned on arcd-train and half of xquad-ar) and one for statements (tuned on
 unifiedfc claims_dev folds 1-2); see ``benchmarks/tune_retrieval.py``.
 
-Near duplicates (one wire story carried by several outlets) are removed by
-Jaccard similarity of analysed-token shingles, keeping the better-ranked one.
+Near duplicates (one wire story carried by several outlets: Jaccard similarity of
+analysed-token shingles) are demoted below the better-ranked copy by a finite score
+penalty, never removed: a copy may be the report the reader wants (another outlet,
+date or source), and a penalty lowers a score, it does not erase a hit.
 This module does no I/O and loads no model; ``retrieve`` feeds it.
 """
 
@@ -45,6 +47,10 @@ _QUESTION = re.compile(
     r"|اذكر|اعط|what|who|whom|whose|when|where|which|why|how|is|are|was|were|do|does|did"
     r"|can|could|list|name|give)\b")
 STATEMENT_MIN_TERMS = 8
+# Score lost by a near duplicate of a better-ranked passage: about what a passage loses
+# from a top bm25 to none (``bm25`` is max-scaled, weight 1), so a copy falls below the
+# distinct passages of similar score without leaving the list.
+DUPLICATE_PENALTY = 1.0
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,16 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def demote_duplicates(order: list[int], scores: np.ndarray, tokens: list[list[str]],
+                      threshold: float, penalty: float) -> np.ndarray:
+    """``scores`` less ``penalty`` for each candidate (``order``: best first) that is a near
+    duplicate of a better-ranked one (``near_duplicates``)."""
+    copies = near_duplicates([tokens[i] for i in order], threshold)
+    out = np.array(scores, dtype=np.float64)
+    out[[order[j] for j in copies]] -= penalty
+    return out
 
 
 def near_duplicates(token_lists: list[list[str]], threshold: float = 0.8) -> set[int]:

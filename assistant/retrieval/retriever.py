@@ -2,14 +2,16 @@
 
 Stages: FTS5 bm25 over the store's analysed tokens (normalised, stemmed; the
 same analyser for queries), FAISS cosine over e5 vectors, weighted reciprocal
-rank fusion, then a fine re-ranking of the top ``rerank_depth`` candidates and
-near-duplicate removal (``rerank``). A statement to check (a pasted claim rather
-than a question) is re-ranked deeper, with its own weights and a report-level
-bm25 score (its candidate passages' matches over the report's length, and all its
-passages' matches). Filters (date range, sources, document ids, language) are applied
-inside each stage, never by dropping results after a top-k cut. Passages that have no vector yet (still being embedded) are found
-lexically. This module does not answer questions; ``context`` assembles the
-numbered sources for the answer stage.
+rank fusion, then a fine re-ranking of a pool (the fused top ``rerank_depth`` plus
+each first stage's top 10, wherever fusion put them) and near duplicates demoted by a
+finite penalty (``rerank``); each first stage's top hits are kept within the first
+places (``protect``). No stage after the first two removes a passage: a filter (date
+range, sources, document ids, language) is applied inside each first stage, never by
+dropping results after a top-k cut, and the rest only re-order. A statement to check (a pasted claim rather than a question) is re-ranked
+deeper, with its own weights and a report-level bm25 score (its candidate passages'
+matches over the report's length, and all its passages' matches). Passages that have
+no vector yet (still being embedded) are found lexically. This module does not answer
+questions; ``answer.llm.select_hits`` assembles the sources for the answer stage.
 """
 
 from __future__ import annotations
@@ -17,21 +19,31 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
 from assistant.records import NO_FILTERS, Filters, Hit
+from assistant.retrieval.protect import (
+    KEPT_WITHIN,
+    STATEMENT_KEPT_WITHIN,
+    Windows,
+    keep_first_stage_tops,
+    protected_ids,
+    rerank_pool,
+)
 from assistant.retrieval.rerank import (
+    DUPLICATE_PENALTY,
     STATEMENT_WEIGHTS,
     Query,
     RerankWeights,
     analyse_query,
+    demote_duplicates,
     doc_bm25,
     feature_matrix,
     is_statement,
-    near_duplicates,
     report_counts,
     rerank_order,
 )
@@ -70,20 +82,34 @@ def rrf(rankings: dict[str, list[tuple[int, float]]], k: int = 60,
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+class Profile(NamedTuple):
+    """How one kind of query is re-ranked: pool depth, weights, first-stage windows."""
+
+    depth: int
+    weights: RerankWeights
+    kept_within: Windows
+
+
 class Retriever:
-    """Hybrid retriever over one store: lexical + dense, fused, re-ranked, de-duplicated."""
+    """Hybrid retriever over one store: lexical + dense, fused, re-ranked, copies demoted."""
 
     def __init__(self, store: SearchIndex, embedder: Embedder | None, k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
                  fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
                  rerank_weights: RerankWeights | None = None,
                  duplicate_jaccard: float = 0.8, statement_depth: int = 100,
-                 statement_weights: RerankWeights | None = None) -> None:
+                 statement_weights: RerankWeights | None = None,
+                 kept_within: Windows = KEPT_WITHIN,
+                 statement_kept_within: Windows = STATEMENT_KEPT_WITHIN,
+                 duplicate_penalty: float = DUPLICATE_PENALTY) -> None:
         self.store, self.embedder = store, embedder
         self.k_lexical, self.k_dense, self.rrf_k = k_lexical, k_dense, rrf_k
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
-        self.rerank_depth = rerank_depth
+        self.rerank_depth, self.kept_within = rerank_depth, kept_within
+        self.statement_kept_within = statement_kept_within
+        # each first stage's top this many are re-ranked wherever fusion put them
+        self.protected = max((r for r, _ in (*kept_within, *statement_kept_within)), default=0)
         self.rerank_weights = rerank_weights or RerankWeights()
-        self.duplicate_jaccard = duplicate_jaccard
+        self.duplicate_jaccard, self.duplicate_penalty = duplicate_jaccard, duplicate_penalty
         # Statements (claims) are checked against whole articles: deeper, other weights.
         self.statement_depth = statement_depth
         self.statement_weights = statement_weights or STATEMENT_WEIGHTS
@@ -94,36 +120,58 @@ class Retriever:
                mode: str = "hybrid") -> list[Hit]:
         """Ranked hits for ``query``.
 
-        ``mode``: "hybrid" (fusion, re-ranking, near-duplicates removed), "fusion"
+        ``mode``: "hybrid" (fusion, re-ranking, near duplicates demoted), "fusion"
         (RRF only), "lexical" or "dense" (one stage, as ranked by it).
         """
-        if mode not in MODES:
-            raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
-        qvec, stages, idf = self._stages(query, filters, mode)
-        if mode in ("lexical", "dense"):
-            ranking = stages.get(mode, [])
-        else:
-            ranking = self._fuse(query, stages)
-        per_stage = {name: dict(r) for name, r in stages.items()}
-        if mode == "hybrid" and ranking:
-            per_stage["fusion"] = dict(ranking)
-            ranking = self._rerank(query, qvec, idf, ranking, per_stage, k)
+        ranking, per_stage, _ = self._rank(query, filters, mode)
         ranking = ranking[:k]
         return self.hits([c for c, _ in ranking], [s for _, s in ranking], per_stage)
 
-    def profile(self, query: str) -> tuple[int, RerankWeights]:
-        """Re-ranking depth and weights for ``query``: a statement's or a question's."""
+    def trace(self, query: str, k: int = 20, filters: Filters = NO_FILTERS
+              ) -> dict[str, list[int]]:
+        """Each hybrid stage's ranking of chunk ids, for diagnostics: "lexical", "dense"
+        (the first stages), "fusion", "pool" (the re-ranked candidates, in fused order),
+        "rerank" (the pool re-scored), "distinct" (copies demoted, then the tail) and
+        "final" (the top ``k`` once the first stages' top hits are kept in their windows:
+        what ``search`` returns)."""
+        ranking, _, trail = self._rank(query, filters, "hybrid")
+        return {**trail, "final": [c for c, _ in ranking[:k]]}
+
+    def _rank(self, query: str, filters: Filters, mode: str
+              ) -> tuple[list[tuple[int, float]], dict[str, dict[int, float]],
+                         dict[str, list[int]]]:
+        """(ranking, per-stage scores, per-stage rankings) of ``query`` in ``mode``."""
+        if mode not in MODES:
+            raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        qvec, stages, idf = self._stages(query, filters, mode)
+        trail = {name: [c for c, _ in r] for name, r in stages.items()}
+        per_stage = {name: dict(r) for name, r in stages.items()}
+        if mode in ("lexical", "dense"):
+            return stages.get(mode, []), per_stage, trail
+        ranking = self._fuse(query, stages)
+        trail["fusion"] = [c for c, _ in ranking]
+        if mode == "hybrid" and ranking:
+            per_stage["fusion"] = dict(ranking)
+            ranking = self._rerank(query, qvec, idf, ranking, stages, per_stage, trail)
+        return ranking, per_stage, trail
+
+    def profile(self, query: str) -> Profile:
+        """Re-ranking depth, weights and kept windows for ``query``: a statement's or a
+        question's."""
         if is_statement(query):
-            return self.statement_depth, self.statement_weights
-        return self.rerank_depth, self.rerank_weights
+            return Profile(self.statement_depth, self.statement_weights,
+                           self.statement_kept_within)
+        return Profile(self.rerank_depth, self.rerank_weights, self.kept_within)
 
     def candidates(self, query: str, filters: Filters = NO_FILTERS, depth: int | None = None
                    ) -> tuple[list[int], np.ndarray, list[list[str]]]:
-        """The fused top ``depth`` chunk ids (default: the query's profile) with all their
-        re-ranking features and tokens (exposed for diagnostics and weight tuning)."""
+        """The re-ranking pool (``rerank_pool``: the fused top ``depth``, default the query's
+        profile, and each first stage's protected top) with all their re-ranking features
+        and tokens (exposed for diagnostics and weight tuning)."""
         qvec, stages, idf = self._stages(query, filters, "hybrid")
-        ranking = self._fuse(query, stages)[:depth or self.profile(query)[0]]
-        return self._features(query, qvec, idf, ranking, dict(stages.get("lexical", [])))
+        pool, _ = rerank_pool(self._fuse(query, stages), protected_ids(stages, self.protected),
+                              depth or self.profile(query)[0])
+        return self._features(query, qvec, idf, pool, dict(stages.get("lexical", [])))
 
     def _stages(self, query: str, filters: Filters, mode: str
                 ) -> tuple[np.ndarray | None, dict[str, list[tuple[int, float]]],
@@ -209,30 +257,28 @@ class Retriever:
         return doc, report
 
     def _rerank(self, query: str, qvec: np.ndarray | None, idf: dict[str, float],
-                ranking: list[tuple[int, float]], per_stage: dict[str, dict[int, float]],
-                k: int) -> list[tuple[int, float]]:
-        """Re-score the top candidates (``profile``), drop near duplicates, keep the tail."""
-        depth, weights = self.profile(query)
-        head, tail = ranking[:depth], ranking[depth:]
-        ids, feats, toks = self._features(query, qvec, idf, head, per_stage.get("lexical", {}),
+                ranking: list[tuple[int, float]], stages: dict[str, list[tuple[int, float]]],
+                per_stage: dict[str, dict[int, float]], trail: dict[str, list[int]]
+                ) -> list[tuple[int, float]]:
+        """Re-score the pool (``protect.rerank_pool``), demote near duplicates, keep the tail
+        below, and the first stages' top hits in their windows (``protect.KEPT_WITHIN``)."""
+        depth, weights, kept_within = self.profile(query)
+        keep = protected_ids(stages, self.protected)
+        pool, tail = rerank_pool(ranking, keep, depth)
+        ids, feats, toks = self._features(query, qvec, idf, pool, per_stage.get("lexical", {}),
                                           weights)
         order, scores = rerank_order(feats, weights)
-        kept = self._distinct(order, toks, k)
         per_stage["rerank"] = {ids[i]: float(scores[i]) for i in range(len(ids))}
+        scores = demote_duplicates(order, scores, toks, self.duplicate_jaccard,
+                                   self.duplicate_penalty)
+        kept = sorted(order, key=lambda i: -scores[i])  # stable: ties keep the re-ranked order
         floor = min((float(scores[i]) for i in kept), default=0.0)
         # The tail keeps its fused order, below every re-ranked passage.
-        return [(ids[i], float(scores[i])) for i in kept] + [
+        ranked = [(ids[i], float(scores[i])) for i in kept] + [
             (c, floor - 1.0 + s) for c, s in tail]
-
-    def _distinct(self, order: list[int], toks: list[list[str]], k: int) -> list[int]:
-        """``order`` without near duplicates, checked only as far as ``k`` distinct ones
-        need (whether a passage copies an earlier one does not depend on later ones)."""
-        n = min(len(order), 2 * k)
-        while True:
-            drop = near_duplicates([toks[i] for i in order[:n]], self.duplicate_jaccard)
-            if n - len(drop) >= k or n == len(order):
-                return [i for j, i in enumerate(order[:n]) if j not in drop] + order[n:]
-            n = min(len(order), 2 * n)
+        trail.update(pool=[c for c, _ in pool], rerank=[ids[i] for i in order],
+                     distinct=[c for c, _ in ranked])
+        return keep_first_stage_tops(ranked, stages, kept_within)
 
     def _report_lengths(self, ids: list[int]) -> dict[int, tuple[str, int]]:
         return self.store.report_lengths(ids)

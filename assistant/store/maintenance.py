@@ -91,6 +91,10 @@ def _check_vectors(con, dim: int, rep: VerifyReport) -> None:
 
 
 def _check_figures(con, rep: VerifyReport) -> None:
+    pending = con.execute("SELECT COUNT(*) FROM figures_pending").fetchone()[0]
+    if pending:
+        rep.notes.append(f"{pending} reports wait for figure extraction (an interrupted "
+                         "ingest); the next `isnad ingest` extracts them")
     bad = con.execute("SELECT COUNT(*) FROM figures f JOIN reports r USING(doc_id) "
                       "WHERE f.start < 0 OR f.end > length(r.text) OR f.start >= f.end"
                       ).fetchone()[0]

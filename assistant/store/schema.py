@@ -1,7 +1,9 @@
 """The index database's schema (SQLite): tables, indexes and triggers, all ``IF NOT EXISTS``
 so that opening an index made by an earlier Isnad adds what it lacks.
 
-``vector_log`` records every change to the set of (chunk, vector) pairs FAISS must hold:
+``figures_pending`` lists the reports whose figures are still to be extracted (the ingest
+commits a report's text, chunks and lexical rows first, then its figures). ``vector_log``
+records every change to the set of (chunk, vector) pairs FAISS must hold:
 a vector stored for a text (its chunks gain it), a chunk stored whose text already has a
 vector, and removals. ``vectors.VectorIndex`` catches up from it instead of comparing every
 chunk id, and trims it once a written FAISS base holds its rows. No Python logic here.
@@ -36,6 +38,8 @@ CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
 CREATE INDEX IF NOT EXISTS figures_cat ON figures(category, grp);
 CREATE TRIGGER IF NOT EXISTS chunks_fts_del AFTER DELETE ON chunks BEGIN
     DELETE FROM chunks_fts WHERE rowid = old.chunk_id; END;
+CREATE TABLE IF NOT EXISTS figures_pending(
+    doc_id TEXT PRIMARY KEY REFERENCES reports(doc_id) ON DELETE CASCADE) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vector_log(
     seq INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL, added INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS vector_log_vec_add AFTER INSERT ON vectors BEGIN

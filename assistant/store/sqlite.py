@@ -209,6 +209,7 @@ class Database:
                 "pending_chunks": "SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
                                   "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash)",
                 "figures": "SELECT COUNT(*) FROM figures",
+                "pending_figures": "SELECT COUNT(*) FROM figures_pending",
             }
             return {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.store.base import VerifyReport
+from assistant.store.lexical_index import LexicalIndex
 from assistant.store.lexical_rows import rebuild_lexical
 from assistant.store.sqlite import MANIFEST, Database, read_manifest
 from assistant.store.vector_files import POINTER, read_base, read_pointer
@@ -140,10 +141,11 @@ def _check_faiss(store: Database, rep: VerifyReport) -> None:
 
 
 def repair(store: Database, vectors: VectorIndex, wait: float = 0,
-           manifest_extra: Callable[[], dict] | None = None) -> VerifyReport:
-    """Rebuild lexical rows, FAISS (``vectors``) and the manifest (with
-    ``manifest_extra()``) from the database; drop orphans (chunks, figures and vectors of
-    no report) and give their space back."""
+           manifest_extra: Callable[[], dict] | None = None,
+           lexical: LexicalIndex | None = None) -> VerifyReport:
+    """Rebuild lexical rows (and ``lexical``'s postings segments), FAISS (``vectors``) and
+    the manifest (with ``manifest_extra()``) from the database; drop orphans (chunks,
+    figures and vectors of no report) and give their space back."""
     with store.lock(wait):
         with store.write() as con:
             con.execute("DELETE FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM reports)")
@@ -154,6 +156,8 @@ def repair(store: Database, vectors: VectorIndex, wait: float = 0,
             rebuild_lexical(con)
         vectors.rebuild()
         vectors.save()
+        if lexical is not None:
+            lexical.rebuild()
         store.write_manifest(manifest_extra() if manifest_extra else None)
         for path in temp_files(store):  # no writer runs: we hold the lock
             path.unlink(missing_ok=True)

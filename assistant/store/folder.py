@@ -18,8 +18,9 @@ import numpy as np
 from assistant.records import Figure, Filters, Hit, Report
 from assistant.store import lexical, maintenance, queries, writes
 from assistant.store.base import FigureQuery, PreparedReport, VerifyReport
+from assistant.store.files import read_manifest
 from assistant.store.lexical_index import LexicalIndex
-from assistant.store.sqlite import Database, WriterLock, read_manifest
+from assistant.store.sqlite import Database, WriterLock
 from assistant.store.vectors import VectorIndex
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.store import postings
+from assistant.store.files import atomic_write
 from assistant.store.lexical import fts_match
-from assistant.store.sqlite import Database, atomic_write
+from assistant.store.sqlite import Database
 
 POINTER = "lexical.json"
 TAIL_ROWS = 20_000

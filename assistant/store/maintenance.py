@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.store.base import VerifyReport
+from assistant.store.files import MANIFEST, read_manifest
 from assistant.store.lexical_index import LexicalIndex
 from assistant.store.lexical_rows import rebuild_lexical
-from assistant.store.sqlite import MANIFEST, Database, read_manifest
+from assistant.store.sqlite import Database
 from assistant.store.vector_files import POINTER, read_base, read_pointer
 from assistant.store.vectors import VectorIndex
 from assistant.text.arabic import ANALYSER_VERSION

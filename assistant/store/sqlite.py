@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -28,13 +27,13 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.errors import IndexLockedError, ModelMismatchError, StoreError
+from assistant.store.files import MANIFEST, atomic_write, previous_manifest
 from assistant.store.lexical_rows import rebuild_lexical
 from assistant.store.schema import SCHEMA, SCHEMA_NAMES
 from assistant.text.arabic import ANALYSER_VERSION
 
 FORMAT_VERSION = 1
 DB_NAME = "isnad.sqlite"
-MANIFEST = "manifest.json"
 LOCK = ".lock"
 log = logging.getLogger("isnad.store")
 
@@ -51,6 +50,7 @@ class Database:
                 raise StoreError(f"no index at {self.dir} (run `isnad ingest` first)")
             self.dir.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._counts: tuple[int, dict[str, int]] | None = None  # (generation, counts)
         self._check_manifest()
         self._init_schema()
         if self.analyser() != ANALYSER_VERSION:
@@ -201,7 +201,13 @@ class Database:
                                                self.model_id, self.dim))
 
     def counts(self) -> dict[str, int]:
+        """Rows per table and what waits for figures or vectors: counted once per
+        generation (at a million chunks a count takes a second; /health asks often)."""
         with self.read() as con:
+            gen = int(con.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+            cached = self._counts
+            if cached is not None and cached[0] == gen:
+                return dict(cached[1])
             q = {
                 "reports": "SELECT COUNT(*) FROM reports",
                 "chunks": "SELECT COUNT(*) FROM chunks",
@@ -211,12 +217,14 @@ class Database:
                 "figures": "SELECT COUNT(*) FROM figures",
                 "pending_figures": "SELECT COUNT(*) FROM figures_pending",
             }
-            return {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
+            counts = {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
+        self._counts = (gen, counts)
+        return dict(counts)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
         """Write manifest.json atomically (temp file, fsync, rename); returns it."""
         # Keys another part wrote (the vector plan) stay until it writes them again.
-        man = {**_previous_manifest(self.dir),
+        man = {**previous_manifest(self.dir),
                "format_version": FORMAT_VERSION, "model_id": self.model_id, "dim": self.dim,
                "analyser": self.analyser(), "counts": self.counts(),
                "generation": self.generation(),
@@ -259,36 +267,6 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a fsynced temp file and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _previous_manifest(index_dir: Path) -> dict:
-    try:
-        return read_manifest(index_dir) or {}
-    except ValueError:  # unreadable: rewritten whole
-        return {}
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest of an index folder, or None when there is none."""
-    path = Path(index_dir) / MANIFEST
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _mismatch(where: Path, idx_model: object, idx_dim: object, model: str, dim: int) -> str:

@@ -30,7 +30,8 @@ import faiss
 import numpy as np
 
 from assistant.store import vector_plan
-from assistant.store.sqlite import Database, atomic_write
+from assistant.store.files import atomic_write
+from assistant.store.sqlite import Database
 from assistant.store.vector_files import POINTER, VectorFile, log_position, read_base, read_pointer
 from assistant.store.vector_plan import VectorPlan
 

@@ -59,6 +59,11 @@ from assistant.store.folder import FolderStore  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 
 
+def folder(size: int, tag: str) -> Path:
+    """Where the index of ``size`` chunks lives (0: the dev_qa corpus alone)."""
+    return OUT / (f"scale-{size}{tag}" if size else f"scale-devqa{tag}")
+
+
 def question_set(n: int) -> list[str]:
     """dev_qa's questions, then UnifiedFC claims cut to 300 characters: ``n`` in all."""
     qs = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
@@ -184,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every figure here")
     ap.add_argument("--plot", type=Path, help="write a PNG of latency and memory by size")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--lexical-only", action="store_true",
+                    help="build only the lexical part and figures (a later run resumes)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child process
     args = ap.parse_args(argv)
     if args.measure:
@@ -195,21 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     embedder = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     sizes = [int(s) for s in args.chunks.split(",")]
     pool = SentencePool()
-    if args.vectors == "derived":
+    if args.vectors == "derived" and not args.lexical_only:
         sentence_basis(pool, embedder, main_log)
     tag = "" if args.vectors == "derived" else "-embedded"
-    builds = {"devqa": build(OUT / f"scale-devqa{tag}", 0, embedder, pool, args.vectors,
-                             args.chunk_chars, main_log, devqa_only=True)}
-    for size in sizes:
-        builds[size] = build(OUT / f"scale-{size}{tag}", size, embedder, pool, args.vectors,
-                             args.chunk_chars, main_log)
-    if args.build_only:
+    builds = {size: build(folder(size, tag), size, embedder, pool, args.vectors,
+                          args.chunk_chars, main_log, devqa_only=size == 0,
+                          lexical_only=args.lexical_only)
+              for size in [0, *sizes]}  # 0: the dev_qa corpus alone
+    if args.build_only or args.lexical_only:
         return 0
     rows = []
-    small = measure_in_child(OUT / f"scale-devqa{tag}", args.questions)
+    small = measure_in_child(folder(0, tag), args.questions)
     for size in sizes:
-        main_log(f"measuring scale-{size}{tag}")
-        row = {**builds[size], **measure_in_child(OUT / f"scale-{size}{tag}", args.questions)}
+        main_log(f"measuring {folder(size, tag)}")
+        row = {**builds[size], **measure_in_child(folder(size, tag), args.questions)}
         row["devqa_same"] = same_answers(row, small)
         rows.append(row)
     print_table(rows, small)

@@ -14,6 +14,7 @@ only missing figures and vectors are made. This module does not rank or answer.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -170,17 +171,24 @@ def extract_pending_figures(store: IndexWriter, batch: int = 64,
 
 
 def embed_pending(store: IndexWriter, embedder: Embedder, *, batch: int = 16,
-                  progress: Progress | None = None) -> int:
-    """Embed every chunk text without a vector (each distinct text once); returns the count."""
-    # Similar lengths together: less padding in batched engines.
-    todo = sorted(((h, embedding_text(title, text)) for h, title, text in store.pending_texts()),
-                  key=lambda r: len(r[1]))
+                  progress: Progress | None = None, window: int = 4_096) -> int:
+    """Embed every chunk text without a vector (each distinct text once); returns the count.
+    Texts come ``window`` at a time, sorted by length within it (less padding in batched
+    engines) and committed per ``batch``."""
     done = 0
-    for lo in range(0, len(todo), batch):
-        part = todo[lo:lo + batch]
-        vecs = np.asarray(embedder.embed_passages([t for _, t in part]), dtype=np.float32)
-        store.put_vectors([h for h, _ in part], vecs)
-        done += len(part)
-        if progress:
-            progress("embed", done, len(todo))
+    # the chunks waiting (texts shared by several chunks are embedded once: an upper bound)
+    total = store.counts()["pending_chunks"] if progress and hasattr(store, "counts") else 0
+    pending = iter(store.pending_texts())
+    while part := list(itertools.islice(pending, window)):
+        todo = sorted(((h, embedding_text(title, text)) for h, title, text in part),
+                      key=lambda r: len(r[1]))
+        for lo in range(0, len(todo), batch):
+            chunk = todo[lo:lo + batch]
+            vecs = np.asarray(embedder.embed_passages([t for _, t in chunk]), dtype=np.float32)
+            store.put_vectors([h for h, _ in chunk], vecs)
+            done += len(chunk)
+            if progress:
+                progress("embed", done, max(total, done + 1))
+    if progress and done:
+        progress("embed", done, done)
     return done

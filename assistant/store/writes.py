@@ -79,14 +79,24 @@ def put_figures(db: Database, figures: dict[str, tuple[Figure, ...]]) -> None:
                 _insert_figures(con, doc_id, found)
 
 
-def pending_texts(db: Database) -> Iterator[tuple[str, str, str]]:
-    """(text_hash, report title, chunk text) of every distinct chunk text without a vector."""
-    rows = db.conn().execute(
-        "SELECT c.text_hash, r.title, c.text FROM chunks c JOIN reports r USING(doc_id) "
-        "WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
-        "GROUP BY c.text_hash").fetchall()
-    for text_hash, title, text in rows:
-        yield text_hash, title or "", text
+def pending_texts(db: Database, page: int = 2_000) -> Iterator[tuple[str, str, str]]:
+    """(text_hash, report title, chunk text) of every distinct chunk text without a vector,
+    read a page at a time in chunk order (a million pending texts are never all in
+    memory; a text stored meanwhile, or met on an earlier page, is skipped)."""
+    last, seen = 0, set()
+    while True:
+        rows = db.conn().execute(
+            "SELECT c.chunk_id, c.text_hash, r.title, c.text FROM chunks c JOIN reports r "
+            "USING(doc_id) WHERE c.chunk_id > ? AND NOT EXISTS "
+            "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
+            "ORDER BY c.chunk_id LIMIT ?", (last, page)).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        for _, text_hash, title, text in rows:
+            if text_hash not in seen:
+                seen.add(text_hash)
+                yield text_hash, title or "", text
 
 
 def put_vectors(db: Database, hashes: list[str], vectors: np.ndarray) -> None:

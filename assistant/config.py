@@ -37,7 +37,8 @@ class Config:
     k_lexical: int = 100
     k_dense: int = 100
     rrf_k: int = 30  # with equal stage weights (retrieve.FUSION_WEIGHTS); tuned, see there
-    exact_search_max: int = 200_000  # above: HNSW
+    exact_search_max: int = 200_000  # above: IVF-Flat (store/vector_plan.py chooses its lists)
+    lexical_postings_min: int = 100_000  # above: BM25 over postings segments (lexical_index.py)
     context_tokens: int = 1800
     # Answers.
     min_confidence: float = 0.35

@@ -158,7 +158,7 @@ class CachedEmbedder:
     def __init__(self, inner, path: Path) -> None:
         self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
         # The retriever embeds queries on a worker thread: one connection, used serially.
-        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
         self.db.execute("CREATE TABLE IF NOT EXISTS v(k TEXT PRIMARY KEY, vec BLOB)")
 
     def _key(self, kind: str, text: str) -> str:

@@ -163,24 +163,24 @@ def _brute(vecs, ids, q, k, allowed=None):
     return list(ids[np.argsort(-sims)[:k]])
 
 
-def test_faiss_exact_and_hnsw_agree_with_numpy(tmp_path):
+def test_faiss_exact_and_ivf_agree_with_numpy(tmp_path):
     store, ids, vecs = _random_store(tmp_path, 600)
     exact = VectorIndex(store.db, exact_max=10_000)
-    hnsw = VectorIndex(store.db, exact_max=100)
-    hnsw.rebuild()
-    assert isinstance(faiss.downcast_index(hnsw._index.index), faiss.IndexHNSWFlat)
+    ivf = VectorIndex(store.db, exact_max=100)
+    ivf.rebuild()
+    assert ivf.plan.kind == "ivf" and isinstance(ivf._base, faiss.IndexIVFFlat)
     queries = np.random.default_rng(1).standard_normal((20, DIM)).astype(np.float32)
     recall = []
     for q in queries / np.linalg.norm(queries, axis=1, keepdims=True):
         truth = _brute(vecs, ids, q, 10)
         assert [i for i, _ in exact.search(q, 10)] == truth
-        recall.append(len(set(truth) & {i for i, _ in hnsw.search(q, 10)}) / 10)
+        recall.append(len(set(truth) & {i for i, _ in ivf.search(q, 10)}) / 10)
     assert np.mean(recall) >= 0.95
     allowed = ids[::7]
     q = queries[0] / np.linalg.norm(queries[0])
     got = [i for i, _ in exact.search(q, 10, allowed)]
     assert got == _brute(vecs, ids, q, 10, allowed)
-    assert set(i for i, _ in hnsw.search(q, 10, allowed)) <= set(allowed.tolist())
+    assert set(i for i, _ in ivf.search(q, 10, allowed)) <= set(allowed.tolist())
 
 
 # ------------------------------------------------------------ filters

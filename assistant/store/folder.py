@@ -18,7 +18,9 @@ import numpy as np
 from assistant.records import Figure, Filters, Hit, Report
 from assistant.store import lexical, maintenance, queries, writes
 from assistant.store.base import FigureQuery, PreparedReport, VerifyReport
-from assistant.store.sqlite import Database, WriterLock, read_manifest
+from assistant.store.files import read_manifest
+from assistant.store.lexical_index import LexicalIndex
+from assistant.store.sqlite import Database, WriterLock
 from assistant.store.vectors import VectorIndex
 
 
@@ -28,11 +30,13 @@ class FolderStore:
     kind = "folder"
 
     def __init__(self, index_dir: Path | str, model_id: str, dim: int, create: bool = True,
-                 exact_max: int = 200_000) -> None:
+                 exact_max: int = 200_000, postings_min: int = 100_000) -> None:
         self.db = Database(Path(index_dir), model_id, dim, create=create)
         self.dir = self.db.dir
         self.model_id, self.dim = model_id, dim
         self.vectors = VectorIndex(self.db, exact_max)
+        self.lexical = LexicalIndex(self.db, postings_min)
+        self._chunk_count = (-1, 0)  # (generation, chunks)
 
     # -- database access for folder-specific tools and tests -------------------------------
     def conn(self) -> sqlite3.Connection:
@@ -47,14 +51,32 @@ class FolderStore:
 
     # -- SearchIndex -----------------------------------------------------------------------
     def chunk_count(self) -> int:
-        return int(self.db.conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        """Chunks in the index, as the lexical statistics count them (once per generation:
+        a count scans an index; with postings segments, their rows and the tail's)."""
+        gen = self.db.generation()
+        if self._chunk_count[0] != gen:
+            con = self.db.conn()
+            if self.lexical.active():
+                n = self.lexical.rows() + int(con.execute(
+                    "SELECT COUNT(*) FROM chunks WHERE chunk_id > ?",
+                    (self.lexical.max_rowid,)).fetchone()[0])
+            else:
+                n = int(con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            self._chunk_count = (gen, n)
+        return self._chunk_count[1]
 
     def doc_freqs(self, terms: list[str]) -> dict[str, int]:
-        return lexical.doc_freqs(self.db, terms)
+        if not self.lexical.active():
+            return lexical.doc_freqs(self.db, terms)
+        found = self.lexical.doc_freqs(terms)  # terms the segments lack: FTS5 (rare ones)
+        return {**found, **lexical.doc_freqs(self.db, [t for t in terms if t not in found])}
 
     def lexical_search(self, terms: list[str], k: int,
                        filters: Filters) -> list[tuple[int, float]]:
-        return lexical.lexical_search(self.db, terms, k, filters)
+        if not self.lexical.active():
+            return lexical.lexical_search(self.db, terms, k, filters)
+        allowed = lexical.allowed_ids(self.db, filters)
+        return self.lexical.search(terms, k, None if allowed is None else np.sort(allowed))
 
     def dense_search(self, query: np.ndarray, k: int,
                      filters: Filters) -> list[tuple[int, float]]:
@@ -105,10 +127,14 @@ class FolderStore:
         return read_manifest(self.dir)
 
     def describe(self) -> dict:
-        """Where the index is and how it searches (``isnad stats``, ``/health``)."""
+        """Where the index is and how it searches (``isnad stats``, ``/health``): the vector
+        index the folder chose for its size (``vector_index``) and what FAISS holds."""
+        self.vectors.sync()
         return {"store": self.kind, "index": str(self.dir), "model_id": self.model_id,
                 "dim": self.dim, "analyser": self.db.analyser(),
-                "faiss": self.vectors.ntotal, "disk_mb": round(self._disk_bytes() / 1e6, 1)}
+                "faiss": self.vectors.ntotal, "vector_index": self.vectors.describe(),
+                "lexical_index": self.lexical.describe(),
+                "disk_mb": round(self._disk_bytes() / 1e6, 1)}
 
     def _disk_bytes(self) -> int:
         """What the folder's files take on disk (removed reports' pages count until
@@ -120,6 +146,7 @@ class FolderStore:
             except FileNotFoundError:  # a writer's temporary file, renamed meanwhile
                 continue
         return total
+
 
     # -- IndexWriter -----------------------------------------------------------------------
     def lock(self, wait: float = 0) -> WriterLock:
@@ -138,19 +165,34 @@ class FolderStore:
     def put_vectors(self, hashes: list[str], vectors: np.ndarray) -> None:
         writes.put_vectors(self.db, hashes, vectors)
 
+    def pending_figures(self, limit: int) -> list[Report]:
+        return writes.pending_figures(self.db, limit)
+
+    def put_figures(self, figures: dict[str, tuple[Figure, ...]]) -> None:
+        writes.put_figures(self.db, figures)
+
     def remove(self, key: str) -> list[str]:
         return writes.remove(self.db, key)
 
     def checkpoint(self) -> None:
-        """Save what is derived (FAISS) and the manifest, after a write."""
+        """Save what is derived (FAISS) and the manifest (with the vector plan), after a
+        write."""
         self.vectors.save()
-        self.db.write_manifest()
+        self.lexical.save()
+        self.db.write_manifest(self.manifest_extra())
+
+    def manifest_extra(self) -> dict:
+        """What the folder adds to the manifest: the vector and lexical indexes chosen for
+        its size."""
+        return {"vector_index": self.vectors.plan_record(),
+                "lexical_index": self.lexical.describe()}
 
     def verify(self) -> VerifyReport:
         return maintenance.verify(self.db)
 
     def repair(self, wait: float = 0) -> VerifyReport:
-        return maintenance.repair(self.db, self.vectors, wait)
+        return maintenance.repair(self.db, self.vectors, wait, self.manifest_extra,
+                                  self.lexical)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
         return self.db.write_manifest(extra)

@@ -12,15 +12,16 @@ refreshes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import faiss
-import numpy as np
-
 from assistant.store.base import VerifyReport
+from assistant.store.files import MANIFEST, read_manifest
+from assistant.store.lexical_index import LexicalIndex
 from assistant.store.lexical_rows import rebuild_lexical
-from assistant.store.sqlite import MANIFEST, Database, read_manifest
-from assistant.store.vectors import FAISS_FILE, VectorIndex
+from assistant.store.sqlite import Database
+from assistant.store.vector_files import POINTER, read_base, read_pointer
+from assistant.store.vectors import VectorIndex
 from assistant.text.arabic import ANALYSER_VERSION
 
 
@@ -35,6 +36,7 @@ def verify(store: Database) -> VerifyReport:
         _check_chunks(con, rep)
         _check_lexical(con, store.analyser(), rep)
         _check_vectors(con, store.dim, rep)
+        _check_pending_figures(con, rep)
     rep.counts = store.counts()
     _check_manifest(store, rep)
     _check_faiss(store, rep)
@@ -108,6 +110,13 @@ def _check_vectors(con, dim: int, rep: VerifyReport) -> None:
                          "deletes them and gives their space back")
 
 
+def _check_pending_figures(con, rep: VerifyReport) -> None:
+    pending = con.execute("SELECT COUNT(*) FROM figures_pending").fetchone()[0]
+    if pending:
+        rep.notes.append(f"{pending} reports wait for figure extraction (an interrupted "
+                         "ingest); the next `isnad ingest` extracts them")
+
+
 def _check_manifest(store: Database, rep: VerifyReport) -> None:
     man = read_manifest(store.dir)
     if man is None:
@@ -119,28 +128,38 @@ def _check_manifest(store: Database, rep: VerifyReport) -> None:
 
 
 def _check_faiss(store: Database, rep: VerifyReport) -> None:
-    path = store.dir / FAISS_FILE
-    if not path.exists():
-        rep.notes.append("no vectors.faiss yet: rebuilt from the database on open")
+    """The written FAISS base against the database: readable, right dimension, and how
+    far behind it is (the log rows after it are replayed on open, not a problem)."""
+    pointer = read_pointer(store.dir)
+    if pointer is None:
+        rep.notes.append(f"no {POINTER} yet: the vectors are indexed from the database on open")
         return
     try:
-        index = faiss.read_index(str(path))
-    except RuntimeError as exc:
-        rep.notes.append(f"vectors.faiss unreadable ({exc}); rebuilt from the database on open")
+        index = read_base(store.dir, pointer)
+    except (OSError, RuntimeError) as exc:
+        rep.notes.append(f"{pointer['file']} unreadable ({exc}); rebuilt from the database "
+                         "on open")
         return
-    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
-    live = {r[0] for r in store.conn().execute("SELECT chunk_id FROM chunks")}
-    stale = int(sum(1 for i in ids if int(i) not in live))
     if index.d != store.dim:
-        rep.problems.append(f"vectors.faiss has dimension {index.d}, index has {store.dim}")
-    if stale or len(ids) != rep.counts.get("chunks", 0) - rep.counts.get("pending_chunks", 0):
-        rep.notes.append(f"vectors.faiss holds {len(ids)} vectors ({stale} of removed chunks); "
-                         "caught up from the database on open")
+        rep.problems.append(f"{pointer['file']} has dimension {index.d}, index has {store.dim}")
+    with store.read() as con:
+        behind = con.execute("SELECT COUNT(*) FROM vector_log WHERE seq > ?",
+                             (pointer["seq"],)).fetchone()[0]
+        floor = store.vector_log_floor()
+    if pointer["seq"] < floor:
+        rep.notes.append(f"{pointer['file']} is older than the vector log; rebuilt from the "
+                         "database on open")
+    elif behind:
+        rep.notes.append(f"{behind} vector changes since {pointer['file']} was written; "
+                         "applied on open, merged into it by the next write")
 
 
-def repair(store: Database, vectors: VectorIndex, wait: float = 0) -> VerifyReport:
-    """Rebuild lexical rows, FAISS (``vectors``) and the manifest from the database; drop
-    orphans (chunks, figures and vectors of no report) and give their space back."""
+def repair(store: Database, vectors: VectorIndex, wait: float = 0,
+           manifest_extra: Callable[[], dict] | None = None,
+           lexical: LexicalIndex | None = None) -> VerifyReport:
+    """Rebuild lexical rows (and ``lexical``'s postings segments), FAISS (``vectors``) and
+    the manifest (with ``manifest_extra()``) from the database; drop orphans (chunks,
+    figures and vectors of no report) and give their space back."""
     with store.lock(wait):
         with store.write() as con:
             con.execute("DELETE FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM reports)")
@@ -151,7 +170,9 @@ def repair(store: Database, vectors: VectorIndex, wait: float = 0) -> VerifyRepo
             rebuild_lexical(con)
         vectors.rebuild()
         vectors.save()
-        store.write_manifest()
+        if lexical is not None:
+            lexical.rebuild()
+        store.write_manifest(manifest_extra() if manifest_extra else None)
         for path in temp_files(store):  # no writer runs: we hold the lock
             path.unlink(missing_ok=True)
         # Deleted rows leave free pages behind: VACUUM gives them back to the disk, and the

@@ -13,7 +13,7 @@ from assistant.store.base import FigureQuery
 from assistant.store.lexical import filter_sql
 from assistant.store.sqlite import Database
 
-_REPORT_COLUMNS = ("doc_id, path, text, title, date, source, url, language, record, "
+REPORT_COLUMNS = ("doc_id, path, text, title, date, source, url, language, record, "
                    "content_hash")
 
 
@@ -82,7 +82,7 @@ def report_lengths(db: Database, ids: list[int]) -> dict[int, tuple[str, int]]:
 
 
 def report(db: Database, doc_id: str) -> Report | None:
-    row = db.conn().execute(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE doc_id = ?",
+    row = db.conn().execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE doc_id = ?",
                             (doc_id,)).fetchone()
     return None if row is None else Report(*row)
 
@@ -95,7 +95,7 @@ def find_report(db: Database, paths: list[str], record: str | None, language: st
         return None
     where, args = filter_sql(filters)
     row = db.conn().execute(
-        f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.path IN ({_marks(paths)}) "
+        f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.path IN ({_marks(paths)}) "
         f"AND r.record IS ? AND r.language = ? AND {where} LIMIT 1",
         [*paths, record, language, *args]).fetchone()
     return None if row is None else Report(*row)

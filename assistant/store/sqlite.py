@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 import sqlite3
 import threading
 import time
@@ -29,43 +27,16 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.errors import IndexLockedError, ModelMismatchError, StoreError
+from assistant.store.files import MANIFEST, atomic_write, previous_manifest
 from assistant.store.lexical_rows import rebuild_lexical
+from assistant.store.schema import SCHEMA, SCHEMA_NAMES
 from assistant.text.arabic import ANALYSER_VERSION
 
 FORMAT_VERSION = 1
 DB_NAME = "isnad.sqlite"
-MANIFEST = "manifest.json"
 LOCK = ".lock"
 log = logging.getLogger("isnad.store")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS reports(
-    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, record TEXT, title TEXT, date TEXT,
-    source TEXT, url TEXT, language TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,
-    added_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS reports_path ON reports(path);
-CREATE INDEX IF NOT EXISTS reports_date ON reports(date);
-CREATE TABLE IF NOT EXISTS chunks(
-    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES reports(doc_id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, text_hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
-CREATE TABLE IF NOT EXISTS vectors(text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS figures(
-    figure_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES reports(doc_id) ON DELETE CASCADE,
-    value REAL NOT NULL, qualifier TEXT, category TEXT, grp TEXT, place TEXT, period TEXT,
-    date TEXT, start INTEGER NOT NULL, end INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
-CREATE INDEX IF NOT EXISTS figures_cat ON figures(category, grp);
-CREATE TRIGGER IF NOT EXISTS chunks_fts_del AFTER DELETE ON chunks BEGIN
-    DELETE FROM chunks_fts WHERE rowid = old.chunk_id; END;
-"""
-
-_SCHEMA_NAMES = re.findall(r"IF NOT EXISTS (\w+)", SCHEMA)
 
 
 class Database:
@@ -79,6 +50,7 @@ class Database:
                 raise StoreError(f"no index at {self.dir} (run `isnad ingest` first)")
             self.dir.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._counts: tuple[int, dict[str, int]] | None = None  # (generation, counts)
         self._check_manifest()
         self._init_schema()
         if self.analyser() != ANALYSER_VERSION:
@@ -117,7 +89,7 @@ class Database:
         except sqlite3.OperationalError:  # no meta table yet
             return False
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-        return set(_SCHEMA_NAMES) <= names and {
+        return set(SCHEMA_NAMES) <= names and {
             "generation", "model_id", "dim", "format_version"} <= keys
 
     def _create_schema(self, con: sqlite3.Connection) -> None:
@@ -197,6 +169,21 @@ class Database:
         row = self.conn().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0])
 
+    def vector_log_floor(self) -> int:
+        """``vector_log`` rows up to this one were trimmed (their changes are in the
+        written FAISS base)."""
+        row = self.conn().execute(
+            "SELECT value FROM meta WHERE key='vector_log_floor'").fetchone()
+        return int(row[0]) if row else 0
+
+    def trim_vector_log(self, upto: int) -> None:
+        """Drop the ``vector_log`` rows a written FAISS base holds (the writer, after
+        writing it): readers behind ``upto`` reload that base."""
+        with self.write(bump=False) as con:
+            con.execute("DELETE FROM vector_log WHERE seq <= ?", (upto,))
+            con.execute("INSERT OR REPLACE INTO meta VALUES('vector_log_floor', ?)",
+                        (str(upto),))
+
     # -- manifest ----------------------------------------------------------------------------
     def _check_manifest(self) -> None:
         path = self.dir / MANIFEST
@@ -214,7 +201,13 @@ class Database:
                                                self.model_id, self.dim))
 
     def counts(self) -> dict[str, int]:
+        """Rows per table and what waits for figures or vectors: counted once per
+        generation (at a million chunks a count takes a second; /health asks often)."""
         with self.read() as con:
+            gen = int(con.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+            cached = self._counts
+            if cached is not None and cached[0] == gen:
+                return dict(cached[1])
             q = {
                 "reports": "SELECT COUNT(*) FROM reports",
                 "chunks": "SELECT COUNT(*) FROM chunks",
@@ -222,12 +215,17 @@ class Database:
                 "pending_chunks": "SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
                                   "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash)",
                 "figures": "SELECT COUNT(*) FROM figures",
+                "pending_figures": "SELECT COUNT(*) FROM figures_pending",
             }
-            return {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
+            counts = {k: int(con.execute(sql).fetchone()[0]) for k, sql in q.items()}
+        self._counts = (gen, counts)
+        return dict(counts)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
         """Write manifest.json atomically (temp file, fsync, rename); returns it."""
-        man = {"format_version": FORMAT_VERSION, "model_id": self.model_id, "dim": self.dim,
+        # Keys another part wrote (the vector plan) stay until it writes them again.
+        man = {**previous_manifest(self.dir),
+               "format_version": FORMAT_VERSION, "model_id": self.model_id, "dim": self.dim,
                "analyser": self.analyser(), "counts": self.counts(),
                "generation": self.generation(),
                "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
@@ -269,29 +267,6 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a fsynced temp file and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest of an index folder, or None when there is none."""
-    path = Path(index_dir) / MANIFEST
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _mismatch(where: Path, idx_model: object, idx_dim: object, model: str, dim: int) -> str:

@@ -35,4 +35,5 @@ def open_store(cfg: Config, model_id: str, dim: int, create: bool = True) -> Sto
         raise ConfigError(f"{uri}: this Isnad has no Milvus support installed "
                           "(pip install 'isnad[milvus]')")
     folder = Path(urlsplit(uri).path) if uri else cfg.index_dir
-    return FolderStore(folder, model_id, dim, create=create, exact_max=cfg.exact_search_max)
+    return FolderStore(folder, model_id, dim, create=create, exact_max=cfg.exact_search_max,
+                       postings_min=cfg.lexical_postings_min)

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from assistant.records import Report
+from assistant.records import Figure, Report
 from assistant.store.base import PreparedReport
+from assistant.store.queries import REPORT_COLUMNS
 from assistant.store.sqlite import Database
 
 
@@ -47,20 +48,55 @@ def _insert(con, prepared: PreparedReport) -> None:
             (rep.doc_id, c.start, c.end, c.text, c.text_hash))
         con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
                     (cur.lastrowid, c.tokens))
+    if prepared.figures is None:
+        con.execute("INSERT INTO figures_pending VALUES (?)", (rep.doc_id,))
+    else:
+        _insert_figures(con, rep.doc_id, prepared.figures)
+
+
+def _insert_figures(con, doc_id: str, figures: tuple[Figure, ...]) -> None:
     con.executemany("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
                     "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [(rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place,
-                      f.period, f.date, f.start, f.end) for f in prepared.figures])
+                    [(doc_id, f.value, f.qualifier, f.category, f.group, f.place,
+                      f.period, f.date, f.start, f.end) for f in figures])
 
 
-def pending_texts(db: Database) -> Iterator[tuple[str, str, str]]:
-    """(text_hash, report title, chunk text) of every distinct chunk text without a vector."""
+def pending_figures(db: Database, limit: int) -> list[Report]:
+    """Up to ``limit`` reports whose figures are still to be extracted."""
     rows = db.conn().execute(
-        "SELECT c.text_hash, r.title, c.text FROM chunks c JOIN reports r USING(doc_id) "
-        "WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
-        "GROUP BY c.text_hash").fetchall()
-    for text_hash, title, text in rows:
-        yield text_hash, title or "", text
+        f"SELECT {REPORT_COLUMNS} FROM reports WHERE doc_id IN "
+        "(SELECT doc_id FROM figures_pending LIMIT ?)", (limit,)).fetchall()
+    return [Report(*row) for row in rows]
+
+
+def put_figures(db: Database, figures: dict[str, tuple[Figure, ...]]) -> None:
+    """The figures of reports that were pending, in one transaction (a report removed
+    meanwhile is skipped)."""
+    with db.write() as con:
+        for doc_id, found in figures.items():
+            if con.execute("DELETE FROM figures_pending WHERE doc_id = ?",
+                           (doc_id,)).rowcount:
+                _insert_figures(con, doc_id, found)
+
+
+def pending_texts(db: Database, page: int = 2_000) -> Iterator[tuple[str, str, str]]:
+    """(text_hash, report title, chunk text) of every distinct chunk text without a vector,
+    read a page at a time in chunk order (a million pending texts are never all in
+    memory; a text stored meanwhile, or met on an earlier page, is skipped)."""
+    last, seen = 0, set()
+    while True:
+        rows = db.conn().execute(
+            "SELECT c.chunk_id, c.text_hash, r.title, c.text FROM chunks c JOIN reports r "
+            "USING(doc_id) WHERE c.chunk_id > ? AND NOT EXISTS "
+            "(SELECT 1 FROM vectors v WHERE v.text_hash = c.text_hash) "
+            "ORDER BY c.chunk_id LIMIT ?", (last, page)).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        for _, text_hash, title, text in rows:
+            if text_hash not in seen:
+                seen.add(text_hash)
+                yield text_hash, title or "", text
 
 
 def put_vectors(db: Database, hashes: list[str], vectors: np.ndarray) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from assistant.config import Config
 from assistant.errors import ConfigError, InputError
-from assistant.store.sqlite import atomic_write
+from assistant.store.files import atomic_write
 
 SCHEME = "scrypt"
 # scrypt cost: N=2^14, r=8, p=1 uses 16 MiB and ~50 ms per check (OWASP minimum).

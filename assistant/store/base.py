@@ -5,6 +5,7 @@ need from an index, as three narrow protocols and the records that cross them.
   vectors) and the per-chunk data the re-ranker reads.
 - ``ReportStore``: reports, their listing, the figures table, counts and the manifest.
 - ``IndexWriter``: the writer lock, atomic report batches, vectors, removal, upkeep.
+- ``Exportable``: the stored rows as they are, for copying one store into another.
 
 ``Store`` is all three. The index folder (``folder.FolderStore``: SQLite + FAISS) is the
 embedded implementation; a distributed engine is another module implementing the same
@@ -130,3 +131,12 @@ class IndexWriter(Protocol):
 @runtime_checkable
 class Store(SearchIndex, ReportStore, IndexWriter, Protocol):
     """A whole index: what ``Assistant`` holds."""
+
+
+@runtime_checkable
+class Exportable(Protocol):
+    """A store whose rows can be copied as stored (``isnad migrate``): reports with their
+    chunks (offsets, analysed tokens) and figures, and vectors by text hash."""
+
+    def export_reports(self, batch: int = 64) -> Iterator[list[PreparedReport]]: ...
+    def stored_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]: ...

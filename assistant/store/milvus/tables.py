@@ -1,0 +1,97 @@
+"""Row operations on the namespace's collections, batched to Milvus's limits: point reads
+by key, filtered queries of any size, counts, upserts, deletes, flushes and searches.
+
+Every operation goes through ``Connection.call`` (retries, errors, loading) and names
+collections by kind ("chunks", "reports", ...). Reads ask for Strong consistency: a
+report written by another app server is seen by the next read. This module knows no
+records (``rows``) and ranks nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pymilvus import MilvusClient
+
+from assistant.store.milvus.client import Connection
+
+QUERY_CAP = 16_384  # Milvus's largest limit (offset + limit) for one query
+GET_BATCH = 1_000
+WRITE_BATCH = 500
+STRONG = {"consistency_level": "Strong"}
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for lo in range(0, len(items), size):
+        yield items[lo:lo + size]
+
+
+class Tables:
+    """The collections of one namespace, by kind."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, kind: str, ids: Iterable, fields: list[str]) -> list[dict]:
+        """The rows with these primary keys (missing keys are left out)."""
+        name, out = self.conn.name(kind), []
+        for part in _batches(list(dict.fromkeys(ids)), GET_BATCH):
+            out.extend(self.conn.call(
+                f"get {name}", lambda c, p=part: c.get(name, ids=p, output_fields=fields,
+                                                       **STRONG), name))
+        return out
+
+    def query(self, kind: str, expr: str, fields: list[str]) -> list[dict]:
+        """Every row passing ``expr`` ("" = all rows)."""
+        name = self.conn.name(kind)
+        rows = self.conn.call(f"query {name}", lambda c: c.query(
+            name, filter=expr, output_fields=fields, limit=QUERY_CAP, **STRONG), name)
+        if len(rows) < QUERY_CAP:
+            return list(rows)
+        return self.conn.call(f"query {name}", lambda c: _iterate(c, name, expr, fields), name)
+
+    def count(self, kind: str, expr: str = "") -> int:
+        name = self.conn.name(kind)
+        rows = self.conn.call(f"count {name}", lambda c: c.query(
+            name, filter=expr, output_fields=["count(*)"], **STRONG), name)
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def upsert(self, kind: str, rows: list[dict]) -> None:
+        name = self.conn.name(kind)
+        for part in _batches(rows, WRITE_BATCH):
+            self.conn.call(f"upsert {name}", lambda c, p=part: c.upsert(name, p), name)
+
+    def delete(self, kind: str, ids: Iterable | None = None, expr: str | None = None) -> None:
+        name = self.conn.name(kind)
+        if ids is not None:
+            for part in _batches(list(ids), GET_BATCH):
+                self.conn.call(f"delete {name}", lambda c, p=part: c.delete(name, ids=p), name)
+        if expr:
+            self.conn.call(f"delete {name}", lambda c: c.delete(name, filter=expr), name)
+
+    def flush(self, kinds: Iterable[str]) -> None:
+        """Seal what was written (durable in segments, not only in the server's log)."""
+        for kind in kinds:
+            name = self.conn.name(kind)
+            self.conn.call(f"flush {name}", lambda c, n=name: c.flush(n), name)
+
+    def search(self, kind: str, data: list, field: str, limit: int, expr: str,
+               fields: list[str], params: dict) -> list[dict]:
+        """One query's hits: dicts with ``id``, ``distance`` and ``entity``."""
+        name = self.conn.name(kind)
+        hits = self.conn.call(f"search {name}", lambda c: c.search(
+            name, data=data, anns_field=field, limit=limit, filter=expr,
+            output_fields=fields, search_params=params, **STRONG), name)
+        return list(hits[0]) if hits else []
+
+
+def _iterate(client: MilvusClient, name: str, expr: str, fields: list[str]) -> list[dict]:
+    iterator = client.query_iterator(name, batch_size=GET_BATCH, filter=expr,
+                                     output_fields=fields, **STRONG)
+    out: list[dict] = []
+    try:
+        while batch := iterator.next():
+            out.extend(batch)
+    finally:
+        iterator.close()
+    return out

@@ -30,13 +30,16 @@ Ranking = list[tuple[int, float]]  # (chunk_id, score; higher is better), best f
 @dataclass(frozen=True)
 class PreparedChunk:
     """A chunk ready to store: ``report.text[start:end] == text``; ``tokens`` is the
-    analyser's output (space-joined) and ``text_hash`` keys its vector."""
+    analyser's output (space-joined) and ``text_hash`` keys its vector. ``chunk_id`` is
+    set only on exported chunks (``isnad migrate``): a store that can keep it does, so a
+    copy breaks score ties in the same order; the index folder numbers chunks itself."""
 
     start: int
     end: int
     text: str
     text_hash: str
     tokens: str
+    chunk_id: int | None = None
 
 
 @dataclass(frozen=True)

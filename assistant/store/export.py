@@ -24,9 +24,12 @@ def _marks(items: list) -> str:
 
 
 def export_reports(db: Database, batch: int = 64) -> Iterator[list[PreparedReport]]:
-    """Every report with its chunks and figures, ``batch`` reports at a time (by doc_id)."""
+    """Every report with its chunks (ids included) and figures, ``batch`` reports at a
+    time, in the order they were written (their first chunk id)."""
     con = db.conn()
-    doc_ids = [r[0] for r in con.execute("SELECT doc_id FROM reports ORDER BY doc_id")]
+    doc_ids = [r[0] for r in con.execute(
+        "SELECT r.doc_id FROM reports r LEFT JOIN chunks c USING(doc_id) GROUP BY r.doc_id "
+        "ORDER BY MIN(c.chunk_id), r.doc_id")]
     for lo in range(0, len(doc_ids), batch):
         part = doc_ids[lo:lo + batch]
         with db.read() as con:
@@ -34,11 +37,11 @@ def export_reports(db: Database, batch: int = 64) -> Iterator[list[PreparedRepor
                 f"SELECT {_REPORT_COLUMNS} FROM reports WHERE doc_id IN ({_marks(part)})",
                 part)]
             chunks = defaultdict(list)
-            for doc, start, end, text, text_hash, tokens in con.execute(
-                    "SELECT c.doc_id, c.start, c.end, c.text, c.text_hash, f.tokens FROM chunks c "
-                    "JOIN chunks_fts f ON f.rowid = c.chunk_id "
-                    f"WHERE c.doc_id IN ({_marks(part)}) ORDER BY c.start, c.end", part):
-                chunks[doc].append(PreparedChunk(start, end, text, text_hash, tokens))
+            for cid, doc, start, end, text, text_hash, tokens in con.execute(
+                    "SELECT c.chunk_id, c.doc_id, c.start, c.end, c.text, c.text_hash, f.tokens "
+                    "FROM chunks c JOIN chunks_fts f ON f.rowid = c.chunk_id "
+                    f"WHERE c.doc_id IN ({_marks(part)}) ORDER BY c.chunk_id", part):
+                chunks[doc].append(PreparedChunk(start, end, text, text_hash, tokens, cid))
             figures = defaultdict(list)
             for row in con.execute(
                     "SELECT f.value, f.qualifier, f.category, f.grp, f.place, f.period, f.date, "
@@ -46,8 +49,9 @@ def export_reports(db: Database, batch: int = 64) -> Iterator[list[PreparedRepor
                     "f.start, f.end FROM figures f JOIN reports r USING(doc_id) "
                     f"WHERE f.doc_id IN ({_marks(part)}) ORDER BY f.figure_id", part):
                 figures[row[7]].append(Figure(*row))
+        order = {d: i for i, d in enumerate(part)}
         yield [PreparedReport(r, tuple(chunks[r.doc_id]), tuple(figures[r.doc_id]))
-               for r in sorted(reports, key=lambda r: r.doc_id)]
+               for r in sorted(reports, key=lambda r: order[r.doc_id])]
 
 
 def stored_vectors(db: Database, hashes: list[str]) -> dict[str, np.ndarray]:

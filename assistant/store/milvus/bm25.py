@@ -69,7 +69,7 @@ def scores(terms: list[str], rows: list[list[str]], n_rows: int, n_tokens: int,
         total = 0.0
         for phrase, weight in zip(phrases, weights, strict=True):
             tf = phrase_count(row, phrase)
-            if tf:
-                total += weight * (tf * (K1 + 1)) / (tf + norm)
+            if tf:  # FTS5's order of operations, so that equal scores stay equal
+                total += weight * ((tf * (K1 + 1)) / (tf + norm))
         out.append(total)
     return out

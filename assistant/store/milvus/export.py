@@ -27,8 +27,14 @@ IN_BATCH = 500
 
 
 def export_reports(tables: Tables, batch: int = 64) -> Iterator[list[PreparedReport]]:
-    """Every report with its chunks and figures, ``batch`` reports at a time (by doc_id)."""
-    doc_ids = sorted(r["doc_id"] for r in tables.query("reports", "part == 0", ["doc_id"]))
+    """Every report with its chunks (ids included) and figures, ``batch`` reports at a
+    time, in the order of their first chunk id (for a copy of a folder: as written)."""
+    first: dict[str, int] = {}
+    for row in tables.query("chunks", "", ["chunk_id", "doc_id"]):
+        first[row["doc_id"]] = min(first.get(row["doc_id"], row["chunk_id"]), row["chunk_id"])
+    heads = tables.query("reports", "part == 0", ["doc_id"])
+    doc_ids = sorted((r["doc_id"] for r in heads), key=lambda d: (d not in first,
+                                                                  first.get(d, 0), d))
     for lo in range(0, len(doc_ids), batch):
         part = doc_ids[lo:lo + batch]
         expr = is_in("doc_id", part)
@@ -36,15 +42,15 @@ def export_reports(tables: Tables, batch: int = 64) -> Iterator[list[PreparedRep
         figures: dict[str, list[tuple[int, Figure]]] = defaultdict(list)
         for row in tables.query("reports", expr, REPORT_FIELDS):
             parts[row["doc_id"]].append(row)
-        for row in tables.query("chunks", expr, ["doc_id", "start", "end", "text",
+        for row in tables.query("chunks", expr, ["chunk_id", "doc_id", "start", "end", "text",
                                                  "text_hash", "tokens"]):
             chunks[row["doc_id"]].append(PreparedChunk(
                 int(row["start"]), int(row["end"]), row["text"], row["text_hash"],
-                " ".join(isnad_tokens(row["tokens"]))))
+                " ".join(isnad_tokens(row["tokens"])), int(row["chunk_id"])))
         for row in tables.query("figures", expr, FIGURE_COLUMNS):
             figures[row["doc_id"]].append((int(row["seq"]), figure_of(row)))
         yield [PreparedReport(report_of(parts[d]),
-                              tuple(sorted(chunks[d], key=lambda c: (c.start, c.end))),
+                              tuple(sorted(chunks[d], key=lambda c: c.chunk_id or 0)),
                               tuple(f for _, f in sorted(figures[d], key=lambda x: x[0])))
                for d in part if parts.get(d)]
 

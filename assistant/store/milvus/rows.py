@@ -3,7 +3,8 @@
 Pure functions, no server calls. Primary keys are derived from content (63-bit slices of
 a sha1): a chunk's from its report and offsets, a report part's from its report and part
 number, a figure's from its report and position, so the same write from two processes
-is one row (upsert), never two. Reports are stored in parts of at most ``PART_BYTES``
+is one row (upsert), never two. A chunk copied from another store (``isnad migrate``)
+keeps its id there: a copy then breaks score ties exactly as its source. Reports are stored in parts of at most ``PART_BYTES``
 bytes (Milvus caps a VARCHAR at 65,535 bytes). Analysed tokens are stored in the engine's
 spelling (``engine_tokens``): Milvus's tokenizers split a word at ``.`` and ``,``, which
 Isnad keeps inside numbers ("3.5"), so these become ``_`` / ``__``, which no token holds.
@@ -147,7 +148,8 @@ def chunk_rows(prepared: PreparedReport, vectors: dict[str, np.ndarray], dim: in
     rows = []
     for c in prepared.chunks:
         vec = vectors.get(c.text_hash)
-        rows.append({"chunk_id": chunk_key(rep.doc_id, c.start, c.end), "doc_id": rep.doc_id,
+        key = c.chunk_id if c.chunk_id is not None else chunk_key(rep.doc_id, c.start, c.end)
+        rows.append({"chunk_id": key, "doc_id": rep.doc_id,
                      "path": rep.path, "record": rep.record, "title": rep.title or "",
                      "date": rep.date or None, "source": rep.source or "",
                      "url": rep.url or "", "language": rep.language or "",

@@ -55,7 +55,7 @@ class Search:
         scored = bm25.scores(terms, [isnad_tokens(r["tokens"]) for r in rows],
                              int(totals["rows"]), int(totals["tokens"]), freqs)
         ranking = [(int(r["chunk_id"]), s) for r, s in zip(rows, scored, strict=True) if s > 0]
-        ranking.sort(key=lambda item: (-item[1], item[0]))
+        ranking.sort(key=lambda item: (-item[1], item[0]))  # equal scores: as FTS5, by id
         return ranking[:k]
 
     def dense(self, query: np.ndarray, k: int, filters: Filters) -> list[tuple[int, float]]:
@@ -70,4 +70,8 @@ class Search:
                                   both("embedded == true", filter_expr(filters)),
                                   HIT_FIELDS, params)
         self.cache.put([h["entity"] for h in hits])
-        return [(int(h["entity"]["chunk_id"]), float(h["distance"])) for h in hits]
+        ranking = [(int(h["entity"]["chunk_id"]), float(h["distance"])) for h in hits]
+        # Equal scores (texts shared by two reports) in the order FAISS's exact search gives
+        # them in the index folder: the later chunk first.
+        ranking.sort(key=lambda item: (-item[1], -item[0]))
+        return ranking

@@ -20,7 +20,6 @@ from assistant.store.milvus.lock import is_free
 from assistant.store.milvus.meta import LOCK, MANIFEST, MetaRecords
 from assistant.store.milvus.rows import (
     CHUNK_FIELDS,
-    chunk_key,
     engine_tokens,
     is_in,
     report_of,
@@ -105,16 +104,20 @@ def _report_texts(tables: Tables, rep: VerifyReport) -> dict[str, str]:
 
 
 def _check_chunks(tables: Tables, texts: dict[str, str], rep: VerifyReport) -> None:
-    orphans, bad = 0, []
+    orphans, doubled, bad, seen = 0, 0, [], set()
     for row in tables.query("chunks", "", ["chunk_id", "doc_id", "start", "end", "text"]):
         text = texts.get(row["doc_id"])
         if text is None:
             orphans += 1
-        elif (text[row["start"]:row["end"]] != row["text"]
-              or row["chunk_id"] != chunk_key(row["doc_id"], row["start"], row["end"])):
-            bad.append(f"chunk {row['chunk_id']} of {row['doc_id']}: text or key differs from "
+        elif text[row["start"]:row["end"]] != row["text"]:
+            bad.append(f"chunk {row['chunk_id']} of {row['doc_id']}: text differs from "
                        "report text[start:end]")
+        if (row["doc_id"], row["start"], row["end"]) in seen:
+            doubled += 1
+        seen.add((row["doc_id"], row["start"], row["end"]))
     rep.problems.extend(bad[:20])
+    if doubled:
+        rep.problems.append(f"{doubled} duplicate chunks")
     if orphans:
         rep.problems.append(f"{orphans} chunks belong to no report; run `isnad repair`")
 

@@ -105,9 +105,23 @@ class Connection:
     def _open(self) -> MilvusClient:
         with self._lock:
             if self._client is None:
-                self._client = MilvusClient(uri=self.address.endpoint,
-                                            timeout=self.address.timeout_s, **self._auth)
+                # A channel of our own (pymilvus shares one per address by default), so that
+                # dropping it after a failure (``_drop``) affects no other store.
+                self._client = MilvusClient(uri=self.address.endpoint, dedicated=True,
+                                            timeout=min(10.0, max(1.0, self.address.retry_s)),
+                                            **self._auth)
             return self._client
+
+    def _drop(self, client: MilvusClient) -> None:
+        """Forget a client whose server went away: the next call connects afresh instead
+        of waiting out gRPC's reconnection back-off (seconds after the server is back)."""
+        with self._lock:
+            if self._client is client:
+                self._client = None
+        try:
+            client.close()
+        except Exception as exc:  # noqa: BLE001 - a dead channel may fail to close; it is gone
+            log.debug("closing a dropped Milvus client: %s", exc)
 
     def call(self, op: str, fn: Callable[[MilvusClient], T], collection: str | None = None
              ) -> T:
@@ -115,8 +129,10 @@ class Connection:
         deadline = time.monotonic() + self.address.retry_s
         delay, loaded = 0.2, False
         while True:
+            client = None
             try:
-                return fn(self._open())
+                client = self._open()
+                return fn(client)
             except MilvusException as exc:
                 if _not_loaded(exc) and collection and not loaded:
                     loaded = True
@@ -125,6 +141,8 @@ class Connection:
                 if not _unavailable(exc):
                     raise StoreError(f"Milvus {op} on {self.address}: {_message(exc)}"
                                      ) from exc
+                if client is not None:
+                    self._drop(client)
                 if time.monotonic() + delay > deadline:
                     raise StoreUnavailableError(
                         f"the Milvus server {self.address.endpoint} does not answer "

@@ -18,8 +18,11 @@ whitespace would (see ``rows.engine_tokens``); a real Milvus gets ``whitespace``
 
 from __future__ import annotations
 
+import time
+
 from pymilvus import DataType, Function, FunctionType, MilvusClient
 
+from assistant.errors import StoreError
 from assistant.store.milvus.client import Connection
 
 KINDS = ("meta", "terms", "reports", "figures", "chunks")
@@ -147,7 +150,22 @@ def _create(conn: Connection, kind: str, dim: int) -> None:
         client.create_index(name, _index_params(conn, kind, scalars), sync=False)
 
     name = conn.name(kind)
-    conn.call(f"create_collection {name}", create)
+    try:
+        conn.call(f"create_collection {name}", create)
+    except StoreError:
+        if not conn.call("has_collection", lambda c: c.has_collection(name)):
+            raise
+        _await_indexes(conn, name)  # another process created it at the same moment
+
+
+def _await_indexes(conn: Connection, name: str, timeout: float = 30.0) -> None:
+    """Wait until the process that created ``name`` has given it its indexes."""
+    deadline = time.monotonic() + timeout
+    while not conn.call("list_indexes", lambda c: c.list_indexes(name)):
+        if time.monotonic() > deadline:
+            raise StoreError(f"collection {name} has no index (a creator died?); drop the "
+                             "namespace's collections and ingest again")
+        time.sleep(0.1)
 
 
 def drop_collections(conn: Connection) -> None:

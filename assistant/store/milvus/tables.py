@@ -31,6 +31,8 @@ class Tables:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.writing = {"timeout": conn.address.timeout_s}
+        self.reading = {**STRONG, **self.writing}
 
     def get(self, kind: str, ids: Iterable, fields: list[str]) -> list[dict]:
         """The rows with these primary keys (missing keys are left out)."""
@@ -38,42 +40,46 @@ class Tables:
         for part in _batches(list(dict.fromkeys(ids)), GET_BATCH):
             out.extend(self.conn.call(
                 f"get {name}", lambda c, p=part: c.get(name, ids=p, output_fields=fields,
-                                                       **STRONG), name))
+                                                       **self.reading), name))
         return out
 
     def query(self, kind: str, expr: str, fields: list[str]) -> list[dict]:
         """Every row passing ``expr`` ("" = all rows)."""
         name = self.conn.name(kind)
         rows = self.conn.call(f"query {name}", lambda c: c.query(
-            name, filter=expr, output_fields=fields, limit=QUERY_CAP, **STRONG), name)
+            name, filter=expr, output_fields=fields, limit=QUERY_CAP, **self.reading), name)
         if len(rows) < QUERY_CAP:
             return list(rows)
-        return self.conn.call(f"query {name}", lambda c: _iterate(c, name, expr, fields), name)
+        return self.conn.call(f"query {name}", lambda c: _iterate(c, name, expr, fields,
+                                                                  self.reading), name)
 
     def count(self, kind: str, expr: str = "") -> int:
         name = self.conn.name(kind)
         rows = self.conn.call(f"count {name}", lambda c: c.query(
-            name, filter=expr, output_fields=["count(*)"], **STRONG), name)
+            name, filter=expr, output_fields=["count(*)"], **self.reading), name)
         return int(rows[0]["count(*)"]) if rows else 0
 
     def upsert(self, kind: str, rows: list[dict]) -> None:
         name = self.conn.name(kind)
         for part in _batches(rows, WRITE_BATCH):
-            self.conn.call(f"upsert {name}", lambda c, p=part: c.upsert(name, p), name)
+            self.conn.call(f"upsert {name}", lambda c, p=part: c.upsert(name, p, **self.writing),
+                           name)
 
     def delete(self, kind: str, ids: Iterable | None = None, expr: str | None = None) -> None:
         name = self.conn.name(kind)
         if ids is not None:
             for part in _batches(list(ids), GET_BATCH):
-                self.conn.call(f"delete {name}", lambda c, p=part: c.delete(name, ids=p), name)
+                self.conn.call(f"delete {name}", lambda c, p=part: c.delete(name, ids=p, **self.writing),
+                               name)
         if expr:
-            self.conn.call(f"delete {name}", lambda c: c.delete(name, filter=expr), name)
+            self.conn.call(f"delete {name}", lambda c: c.delete(name, filter=expr, **self.writing),
+                           name)
 
     def flush(self, kinds: Iterable[str]) -> None:
         """Seal what was written (durable in segments, not only in the server's log)."""
         for kind in kinds:
             name = self.conn.name(kind)
-            self.conn.call(f"flush {name}", lambda c, n=name: c.flush(n), name)
+            self.conn.call(f"flush {name}", lambda c, n=name: c.flush(n, **self.writing), name)
 
     def search(self, kind: str, data: list, field: str, limit: int, expr: str,
                fields: list[str], params: dict) -> list[dict]:
@@ -81,13 +87,14 @@ class Tables:
         name = self.conn.name(kind)
         hits = self.conn.call(f"search {name}", lambda c: c.search(
             name, data=data, anns_field=field, limit=limit, filter=expr,
-            output_fields=fields, search_params=params, **STRONG), name)
+            output_fields=fields, search_params=params, **self.reading), name)
         return list(hits[0]) if hits else []
 
 
-def _iterate(client: MilvusClient, name: str, expr: str, fields: list[str]) -> list[dict]:
+def _iterate(client: MilvusClient, name: str, expr: str, fields: list[str], opts: dict
+             ) -> list[dict]:
     iterator = client.query_iterator(name, batch_size=GET_BATCH, filter=expr,
-                                     output_fields=fields, **STRONG)
+                                     output_fields=fields, **opts)
     out: list[dict] = []
     try:
         while batch := iterator.next():

@@ -74,3 +74,19 @@ def open_test_store(kind: str, request, path: Path, model_id: str, dim: int):
 @pytest.fixture(params=STORE_KINDS)
 def store_kind(request) -> str:
     return request.param
+
+
+def store_location(store) -> str:
+    """Where a test store lives: its folder, or its Milvus URI."""
+    return str(getattr(store, "uri", None) or store.dir)
+
+
+def reopen_store(location: str, model_id: str, dim: int, create: bool = True):
+    """Another handle on the store at ``location`` (a folder or a Milvus URI)."""
+    if str(location).startswith("milvus://"):
+        from assistant.store.milvus.store import MilvusStore
+
+        return MilvusStore(str(location), model_id, dim, create=create)
+    from assistant.store.folder import FolderStore
+
+    return FolderStore(Path(location), model_id, dim, create=create)

@@ -6,6 +6,7 @@ all it does; pymilvus is imported only when a URI names Milvus.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,27 +46,29 @@ def open_store(cfg: Config, model_id: str, dim: int, create: bool = True) -> Sto
     return FolderStore(folder, model_id, dim, create=create, exact_max=cfg.exact_search_max)
 
 
-def _milvus():
+def _milvus() -> tuple[type, Callable]:
+    """(MilvusStore, read_identity), imported on first use: pymilvus is the milvus extra."""
     try:
-        from assistant.store.milvus import store  # pymilvus: the milvus extra
+        from assistant.store.milvus.store import MilvusStore, read_identity
     except ImportError as exc:
         raise ConfigError(f"this Isnad has no Milvus support installed "
                           f"(pip install 'isnad[milvus]'): {exc}") from exc
-    return store
+    return MilvusStore, read_identity
 
 
 def open_milvus(cfg: Config, uri: str, model_id: str, dim: int, create: bool = True) -> Store:
     """A Milvus namespace as a store (credentials from ``cfg``: ISNAD_MILVUS_*)."""
-    return _milvus().MilvusStore(uri, model_id, dim, create=create, token=cfg.milvus_token,
-                                 user=cfg.milvus_user, password=cfg.milvus_password)
+    milvus_store, _ = _milvus()
+    return milvus_store(uri, model_id, dim, create=create, token=cfg.milvus_token,
+                        user=cfg.milvus_user, password=cfg.milvus_password)
 
 
 def identity(cfg: Config, location: str) -> tuple[str, int] | None:
     """(embedding model id, dimension) of the index at ``location`` (a folder or a store
     URI), read from the index itself; None when there is no index there."""
     if store_kind(location) == "milvus":
-        return _milvus().read_identity(location, cfg.milvus_token, cfg.milvus_user,
-                                       cfg.milvus_password)
+        _, read_identity = _milvus()
+        return read_identity(location, cfg.milvus_token, cfg.milvus_user, cfg.milvus_password)
     db = folder_path(location) / DB_NAME
     if not db.exists():
         return None

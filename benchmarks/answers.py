@@ -18,6 +18,10 @@ so a second run only asks.
     .venv/bin/python benchmarks/answers.py --limit-questions 200
     .venv/bin/python benchmarks/answers.py --sets xquad-ar --articles odd   # held-out half
     .venv/bin/python benchmarks/answers.py --sets xquad-ar,arcd --no-meaning  # lexical choice
+
+``--store milvus://HOST:PORT[/NAMESPACE]`` adds each set's row on a Milvus server, in the
+same run: every index folder is copied into its own namespace (``isnad migrate``; vectors
+copied, nothing re-embedded) and answered from there.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad  # noqa: E402
+from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad, milvus_copy  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
 from assistant.answer.evaluate import evaluate, load_questions  # noqa: E402
@@ -42,6 +46,7 @@ from assistant.answer.sentence_rank import SentenceMeaning  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
 from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -51,7 +56,7 @@ class _NoEmbedder:
     model_id, dim = "none", 8
 
 
-def devqa_row(emb, lexical_only: bool) -> dict:
+def devqa_row(emb, lexical_only: bool, store_uri: str | None = None) -> dict:
     name = "devqa-lexical" if lexical_only else "devqa"
     embedder = _NoEmbedder() if lexical_only else emb
     from assistant.store.folder import FolderStore
@@ -61,8 +66,12 @@ def devqa_row(emb, lexical_only: bool) -> dict:
                      None if lexical_only else embedder)
     asst.ingest([DATA / "seed", DATA / "syrianarchive", DATA / "fakes" / "FA-KES-Dataset.csv"],
                 embed=not lexical_only)
+    where = ""
+    if store_uri:
+        asst = Assistant(cfg, milvus_copy(asst.store, store_uri, name), asst.embedder)
+        where = ", Milvus"
     m = evaluate(asst.ask, asst.get_text, load_questions(DATA / "dev_qa.jsonl")).metrics()
-    return {"set": f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'})",
+    return {"set": f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'}{where})",
             "n": m["questions"], "short answer": m["short_answer_acc"],
             "cited doc": m["cited_doc_acc"], "evidence": m["evidence_acc"],
             "refusal": m["refusal_acc"], "false answers": m["false_answer_rate"],
@@ -70,19 +79,20 @@ def devqa_row(emb, lexical_only: bool) -> dict:
             "p95 ms": m["latency_p95_ms"]}
 
 
-def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = "all") -> dict:
+def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = "all",
+              store_uri: str | None = None) -> dict:
     import json
 
     path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
     docs, _ = load_squad(path)
     idx = IsnadIndex(name, docs, emb)
-    retriever = idx.retriever()
+    store = milvus_copy(idx.store, store_uri, name) if store_uri else idx.store
+    retriever = Retriever(store, emb)
     texts = {}
 
     def get_text(doc_id: str) -> str:
         if doc_id not in texts:
-            texts[doc_id] = idx.store.conn().execute(
-                "SELECT text FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            texts[doc_id] = store.report(doc_id).text
         return texts[doc_id]
 
     keep = {"all": lambda a: True, "even": lambda a: a % 2 == 0, "odd": lambda a: a % 2 == 1}
@@ -96,8 +106,9 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
     sent_ok, exact, times = 0, 0, []
     for question, golds in qas:
         t0 = time.perf_counter()
-        ans = answer_evidence(question, retriever.search(question, 10), get_text,
-                              min_confidence=0.0, meaning=sentences)
+        with store.read():  # as Assistant.ask reads
+            ans = answer_evidence(question, retriever.search(question, 10), get_text,
+                                  min_confidence=0.0, meaning=sentences)
         times.append((time.perf_counter() - t0) * 1e3)
         quote = normalize(ans.citations[0].quote) if ans.citations else ""
         sent_ok += any(normalize(g) in quote for g in golds)
@@ -105,20 +116,24 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
         exact += any(normalize(g) == short for g in golds)
     n = len(qas)
     label = name + ("" if articles == "all" else f" ({articles} articles)") + \
-        ("" if meaning else " (lexical choice)")
+        ("" if meaning else " (lexical choice)") + (", Milvus" if store_uri else "")
     return {"set": label, "n": n, "short answer": exact / n, "cited doc": float("nan"),
             "evidence": float("nan"), "refusal": float("nan"), "false answers": float("nan"),
             "answer sentence": sent_ok / n, "p50 ms": float(np.percentile(times, 50)),
             "p95 ms": float(np.percentile(times, 95))}
 
 
-def latency_row(index: Path, limit: int) -> dict:
+def latency_row(index: Path, limit: int, store_uri: str | None = None) -> dict:
     """``Assistant.ask`` latency over a big index (``isnad ask`` in evidence mode, the
     process already open): dev_qa's questions, then UnifiedFC claims asked as questions,
-    each once (report analyses are not warm from a previous identical question)."""
+    each once (report analyses are not warm from a previous identical question). With
+    ``store_uri``: over the index's copy on that Milvus server."""
     import json
 
     asst = Assistant.open(index)
+    if store_uri:
+        asst = Assistant(asst.cfg, milvus_copy(asst.store, store_uri, index.name),
+                         asst.embedder)
     prefer_fast_queries(asst.embedder)  # a warm process, as the server (ui_backend.py)
     questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
     with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:
@@ -131,7 +146,8 @@ def latency_row(index: Path, limit: int) -> dict:
         found += asst.ask(q).found
         times.append((time.perf_counter() - t0) * 1e3)
     n = asst.store.counts()["chunks"]
-    return {"set": f"ask latency ({n:,} chunks)", "n": len(questions),
+    where = ", Milvus" if store_uri else ""
+    return {"set": f"ask latency ({n:,} chunks{where})", "n": len(questions),
             "short answer": float("nan"), "cited doc": float("nan"), "evidence": float("nan"),
             "refusal": float("nan"), "false answers": float("nan"),
             "answer sentence": float("nan"), "p50 ms": float(np.percentile(times, 50)),
@@ -150,6 +166,8 @@ def main() -> None:
     ap.add_argument("--latency-index", type=Path, default=OUT / "ingest-unifiedfc",
                     help="index for the `latency` set (built by benchmarks/ingest.py)")
     ap.add_argument("--latency-questions", type=int, default=200)
+    ap.add_argument("--store", metavar="URI",
+                    help="also answer from copies on this Milvus server (milvus://HOST:PORT)")
     args = ap.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
@@ -159,12 +177,13 @@ def main() -> None:
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     rows = []
     for name in args.sets.split(","):
-        if name == "latency":
-            rows.append(latency_row(args.latency_index, args.latency_questions))
-        else:
-            rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
-                        else squad_row(name, emb, args.limit_questions,
-                                       not args.no_meaning, args.articles))
+        for uri in (None, args.store) if args.store else (None,):
+            if name == "latency":
+                rows.append(latency_row(args.latency_index, args.latency_questions, uri))
+            else:
+                rows.append(devqa_row(emb, args.lexical_only, uri) if name == "devqa"
+                            else squad_row(name, emb, args.limit_questions,
+                                           not args.no_meaning, args.articles, uri))
     print("# answers benchmark — evidence mode (no LLM); nan = not applicable")
     print(markdown_table(rows))
 

@@ -34,6 +34,9 @@ logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 _UNAVAILABLE = 2  # pymilvus: "Fail connecting to server", also for a call cut short
 _NOT_LOADED = 101
 _NAMESPACE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
+# No keep-alive pings on an idle channel (pymilvus pings every 10 s, which gRPC servers
+# answer with GOAWAY "too_many_pings"); a dead channel is found by the next call instead.
+_GRPC = {"grpc.keepalive_permit_without_calls": 0}
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Connection:
                 # dropping it after a failure (``_drop``) affects no other store.
                 self._client = MilvusClient(uri=self.address.endpoint, dedicated=True,
                                             timeout=min(10.0, max(1.0, self.address.retry_s)),
-                                            **self._auth)
+                                            grpc_options=_GRPC, **self._auth)
             return self._client
 
     def _drop(self, client: MilvusClient) -> None:

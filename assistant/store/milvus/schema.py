@@ -169,7 +169,8 @@ def _await_indexes(conn: Connection, name: str, timeout: float = 30.0) -> None:
 
 
 def drop_collections(conn: Connection) -> None:
-    """Drop every collection of the namespace (tests and ``migrate --replace``)."""
+    """Drop every collection of the namespace (benchmarks start from an empty one)."""
     for kind in KINDS:
         name = conn.name(kind)
-        conn.call("drop_collection", lambda c, n=name: c.drop_collection(n))
+        if conn.call("has_collection", lambda c, n=name: c.has_collection(n)):
+            conn.call("drop_collection", lambda c, n=name: c.drop_collection(n))

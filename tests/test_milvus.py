@@ -290,3 +290,21 @@ def test_no_index_and_wrong_model_are_clear_errors(milvus_server):
     with pytest.raises(Exception, match="embedding model none"):
         MilvusStore(uri, "other", DIM)
 
+
+
+class _Identity:
+    """An embedder's identity only (lexical stores: no model is run)."""
+
+    model_id, dim = "none", DIM
+
+
+def test_store_uri_and_credentials_come_from_the_environment(milvus_server, monkeypatch):
+    uri = milvus_server.uri()
+    monkeypatch.setenv("ISNAD_STORE", uri)
+    monkeypatch.setenv("ISNAD_MILVUS_USER", "alice")
+    monkeypatch.setenv("ISNAD_MILVUS_PASSWORD", "s3cret")
+    cfg = Config.from_env()
+    assert (cfg.store_uri, cfg.milvus_user, cfg.milvus_password) == (uri, "alice", "s3cret")
+    assert "s3cret" not in repr(cfg)
+    asst = Assistant.open(cfg=Config(), store=uri, embedder=_Identity())
+    assert asst.stats()["store"] == "milvus" and asst.stats()["reports"] == 0

@@ -12,7 +12,7 @@ while they were being read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -40,7 +40,8 @@ FIGURE_COLUMNS = ["figure_id", "doc_id", "seq", "value", "qualifier", "category"
 
 
 class RowCache:
-    """Chunk rows of the current read scope, per thread (none outside a scope)."""
+    """Chunk rows, term frequencies and statistics' totals of the current read scope, per
+    thread (none outside a scope)."""
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -50,11 +51,30 @@ class RowCache:
         if getattr(self._local, "rows", None) is not None:  # nested: join the outer scope
             yield
             return
-        self._local.rows = {}
+        self._local.rows, self._local.freqs, self._local.totals = {}, {}, None
         try:
             yield
         finally:
-            self._local.rows = None
+            self._local.rows = self._local.freqs = self._local.totals = None
+
+    def totals(self, read: Callable[[], dict]) -> dict:
+        if getattr(self._local, "rows", None) is None:
+            return read()
+        if self._local.totals is None:
+            self._local.totals = read()
+        return self._local.totals
+
+    def freqs(self, terms: list[str], read: Callable[[list[str]], dict[str, int]]
+              ) -> dict[str, int]:
+        """Document frequencies of ``terms`` (each term read once per scope)."""
+        known = getattr(self._local, "freqs", None)
+        if known is None:
+            return read(terms)
+        missing = [t for t in dict.fromkeys(terms) if t not in known]
+        if missing:
+            got = read(missing)
+            known.update({t: got.get(t, 0) for t in missing})
+        return {t: known[t] for t in terms if known[t] > 0}
 
     def rows(self) -> dict[int, dict] | None:
         return getattr(self._local, "rows", None)
@@ -72,12 +92,15 @@ class Reads:
     def __init__(self, tables: Tables, cache: RowCache) -> None:
         self.tables, self.cache = tables, cache
 
-    def chunk_rows(self, ids: list[int], fields: list[str]) -> dict[int, dict]:
-        """Chunk id -> row with at least ``fields`` (from the scope's cache when there)."""
+    def chunk_rows(self, ids: list[int], fields: list[str], also: tuple[str, ...] = ()
+                   ) -> dict[int, dict]:
+        """Chunk id -> row with at least ``fields`` (from the scope's cache when there);
+        rows read from the server bring ``also`` too (read next in the same scope)."""
         cache = self.cache.rows() or {}
         need = [i for i in dict.fromkeys(ids) if not set(fields) <= set(cache.get(i, ()))]
-        got = {int(r["chunk_id"]): r for r in self.tables.get("chunks", need,
-                                                               ["chunk_id", *fields])}
+        wanted = list(dict.fromkeys(["chunk_id", *fields, *(also if self.cache.rows() is not
+                                                              None else ())]))
+        got = {int(r["chunk_id"]): r for r in self.tables.get("chunks", need, wanted)}
         self.cache.put(list(got.values()))
         out = {}
         for i in ids:
@@ -93,7 +116,9 @@ class Reads:
         return {i: isnad_tokens(r["tokens"]) for i, r in self.chunk_rows(ids, ["tokens"]).items()}
 
     def chunk_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
-        rows = self.chunk_rows(ids, ["embedded", "dense"])
+        # The re-ranker reads the vectors of its candidates; the answer's passages are
+        # among them: one read brings both.
+        rows = self.chunk_rows(ids, ["embedded", "dense"], tuple(CHUNK_FIELDS))
         return {i: np.asarray(r["dense"], dtype=np.float32) for i, r in rows.items()
                 if r["embedded"]}
 

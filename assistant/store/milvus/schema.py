@@ -102,7 +102,7 @@ def _chunks(conn: Connection, dim: int) -> tuple:
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_function(Function(name="tokens_bm25", function_type=FunctionType.BM25,
                                  input_field_names=["tokens"], output_field_names=["sparse"]))
-    return schema, ["doc_id", "text_hash", "path"]
+    return schema, ["doc_id", "text_hash", "path", "embedded"]
 
 
 def _index_params(conn: Connection, kind: str, scalars: list[str]) -> object:

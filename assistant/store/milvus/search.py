@@ -50,8 +50,8 @@ class Search:
             return []
         rows = [h["entity"] for h in hits]
         self.cache.put(rows)
-        totals = self.stats.totals()
-        freqs = self.stats.doc_freqs(bm25.fts_terms(terms))
+        totals = self.cache.totals(self.stats.totals)
+        freqs = self.cache.freqs(bm25.fts_terms(terms), self.stats.doc_freqs)
         scored = bm25.scores(terms, [isnad_tokens(r["tokens"]) for r in rows],
                              int(totals["rows"]), int(totals["tokens"]), freqs)
         ranking = [(int(r["chunk_id"]), s) for r, s in zip(rows, scored, strict=True) if s > 0]

@@ -87,11 +87,11 @@ class MilvusStore:
         return self.cache.scope()
 
     def chunk_count(self) -> int:
-        return int(self.stats.totals()["rows"])
+        return int(self.cache.totals(self.stats.totals)["rows"])
 
     def doc_freqs(self, terms: list[str]) -> dict[str, int]:
         # As FTS5's vocabulary: a number with a separator is no term of its own there.
-        return self.stats.doc_freqs(t for t in terms if not is_phrase(t))
+        return self.cache.freqs([t for t in terms if not is_phrase(t)], self.stats.doc_freqs)
 
     def lexical_search(self, terms: list[str], k: int, filters: Filters
                        ) -> list[tuple[int, float]]:

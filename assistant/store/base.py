@@ -30,9 +30,10 @@ Ranking = list[tuple[int, float]]  # (chunk_id, score; higher is better), best f
 @dataclass(frozen=True)
 class PreparedChunk:
     """A chunk ready to store: ``report.text[start:end] == text``; ``tokens`` is the
-    analyser's output (space-joined) and ``text_hash`` keys its vector. ``chunk_id`` is
-    set only on exported chunks (``isnad migrate``): a store that can keep it does, so a
-    copy breaks score ties in the same order; the index folder numbers chunks itself."""
+    analyser's output (space-joined) and ``text_hash`` keys its vector. ``chunk_id`` and
+    ``vector`` are set only on copied chunks (``isnad migrate``): a store that can keep the
+    id does, so a copy breaks score ties in the same order (the index folder numbers
+    chunks itself), and the vector is stored with the chunk."""
 
     start: int
     end: int
@@ -40,6 +41,7 @@ class PreparedChunk:
     text_hash: str
     tokens: str
     chunk_id: int | None = None
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

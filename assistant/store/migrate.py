@@ -2,8 +2,8 @@
 into a Milvus namespace, a namespace back into a folder, or any ``Exportable`` store into
 any store.
 
-Rows are copied as stored: reports, chunk offsets, analysed tokens and figures through
-``write_reports``, then the vectors of the copied chunks by text hash through
+Rows are copied as stored: reports, chunk offsets, analysed tokens, figures and each
+chunk's vector through ``write_reports``, then any vector still missing through
 ``put_vectors`` (nothing is re-chunked, re-analysed or re-embedded). Under the target's
 writer lock; reports already in the target with the same content are left as they are,
 so an interrupted copy is resumed by running it again. Reports the target holds and the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,7 +43,7 @@ def _never(report: Report) -> PreparedReport:
     raise StoreError(f"migrate: report {report.doc_id} arrived unprepared")
 
 
-def migrate(source: Store, target: Store, wait: float = 0, batch: int = 64,
+def migrate(source: Store, target: Store, wait: float = 0, batch: int = 256,
             progress: Progress | None = None) -> MigrateSummary:
     """Copy every report, chunk, figure and vector of ``source`` into ``target``."""
     if not isinstance(source, Exportable):
@@ -54,18 +54,26 @@ def migrate(source: Store, target: Store, wait: float = 0, batch: int = 64,
     with target.lock(wait):
         copied: set[str] = set()
         for reports in source.export_reports(batch):
-            statuses = target.write_reports(list(reports), _never)
+            statuses = target.write_reports(_with_vectors(source, reports), _never)
             for status in statuses:
                 setattr(summary, status, getattr(summary, status) + 1)
             copied.update(p.report.doc_id for p in reports)
             if progress:
                 progress("reports", len(copied), total)
-        summary.vectors = _copy_vectors(source, target, progress)
+        summary.vectors = target.counts()["vectors"]
+        _copy_vectors(source, target, progress)  # any the copy did not carry
         summary.only_in_target = sum(1 for r in target.report_list()
                                      if r["doc_id"] not in copied)
         target.checkpoint()
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _with_vectors(source: Exportable, reports: list[PreparedReport]) -> list[PreparedReport]:
+    """The reports with each chunk carrying its stored vector (written with the chunk)."""
+    found = source.stored_vectors([c.text_hash for p in reports for c in p.chunks])
+    return [replace(p, chunks=tuple(replace(c, vector=found.get(c.text_hash))
+                                    for c in p.chunks)) for p in reports]
 
 
 def _copy_vectors(source: Store, target: Store, progress: Progress | None) -> int:

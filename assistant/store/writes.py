@@ -47,6 +47,9 @@ def _insert(con, prepared: PreparedReport) -> None:
             (rep.doc_id, c.start, c.end, c.text, c.text_hash))
         con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
                     (cur.lastrowid, c.tokens))
+        if c.vector is not None:  # a copied chunk brings its vector (isnad migrate)
+            con.execute("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
+                        (c.text_hash, np.asarray(c.vector, dtype=np.float32).tobytes()))
     con.executemany("INSERT INTO figures(doc_id, value, qualifier, category, grp, place, "
                     "period, date, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     [(rep.doc_id, f.value, f.qualifier, f.category, f.group, f.place,

@@ -30,7 +30,9 @@ from assistant.store.milvus.rows import (
     hit_of,
     is_in,
     isnad_tokens,
+    listed_chunks,
     literal,
+    part_key,
     report_of,
 )
 from assistant.store.milvus.tables import Tables
@@ -130,17 +132,32 @@ class Reads:
         return {i: (r["doc_id"], int(r["report_length"])) for i, r in rows.items()}
 
     def report_tokens(self, doc_ids: list[str]) -> tuple[list[str], list[list[str]]]:
-        wanted = list(dict.fromkeys(doc_ids))
-        if not wanted:
-            return [], []
-        rows = self.tables.query("chunks", is_in("doc_id", wanted), ["doc_id", "tokens"])
-        return [r["doc_id"] for r in rows], [isnad_tokens(r["tokens"]) for r in rows]
+        """The analysed tokens of every chunk of these reports, read by key: the report
+        rows list their chunks' ids (a filter over all chunks is far slower)."""
+        ids = self.report_chunk_ids(list(dict.fromkeys(doc_ids)))
+        rows = self.chunk_rows(ids, ["doc_id", "tokens"])
+        return ([rows[i]["doc_id"] for i in ids if i in rows],
+                [isnad_tokens(rows[i]["tokens"]) for i in ids if i in rows])
+
+    def heads(self, doc_ids: list[str]) -> dict[str, dict]:
+        """doc_id -> its part 0 row (without the text) for the reports that exist."""
+        rows = self.tables.get("reports", [part_key(d, 0) for d in dict.fromkeys(doc_ids)],
+                               [f for f in REPORT_FIELDS if f != "text"])
+        return {r["doc_id"]: r for r in rows}
+
+    def report_chunk_ids(self, doc_ids: list[str]) -> list[int]:
+        """The keys of every chunk of these reports (listed by their part rows)."""
+        heads = list(self.heads(doc_ids).values())
+        rest = [part_key(h["doc_id"], i) for h in heads for i in range(1, h["n_parts"])]
+        return listed_chunks(heads + self.tables.get("reports", rest, ["chunk_ids"]))
 
     def report(self, doc_id: str) -> Report | None:
         for _ in range(5):  # a writer may be replacing the parts right now
-            parts = self.tables.query("reports", f"doc_id == {literal(doc_id)}", REPORT_FIELDS)
+            parts = self.tables.get("reports", [part_key(doc_id, 0)], REPORT_FIELDS)
             if not parts:
                 return None
+            rest = [part_key(doc_id, i) for i in range(1, parts[0]["n_parts"])]
+            parts += self.tables.get("reports", rest, REPORT_FIELDS)
             if _complete(parts):
                 return report_of(parts)
         raise StoreError(f"report {doc_id} is being rewritten; try again in a moment")
@@ -170,11 +187,7 @@ class Reads:
         return [figure_of(r) for r in sorted(rows, key=figure_order)]
 
     def stored_hashes(self, doc_ids: list[str]) -> dict[str, str]:
-        if not doc_ids:
-            return {}
-        rows = self.tables.query("reports", both("part == 0", is_in("doc_id", doc_ids)),
-                                 ["doc_id", "content_hash"])
-        return {r["doc_id"]: r["content_hash"] for r in rows}
+        return {d: h["content_hash"] for d, h in self.heads(doc_ids).items()}
 
 
 def _complete(parts: list[dict]) -> bool:

@@ -13,6 +13,7 @@ Isnad keeps inside numbers ("3.5"), so these become ``_`` / ``__``, which no tok
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterable
 
@@ -30,7 +31,7 @@ CHUNK_FIELDS = ["chunk_id", "doc_id", "path", "record", "title", "date", "source
                 "embedded"]
 REPORT_FIELDS = ["part_id", "doc_id", "part", "n_parts", "text", "path", "record", "title",
                  "date", "source", "url", "language", "content_hash", "added_at", "n_chunks",
-                 "length"]
+                 "length", "chunk_ids", "n_figures"]
 FIGURE_FIELDS = ["figure_id", "doc_id", "seq", "value", "qualifier", "category", "grp",
                  "place", "period", "date", "start", "end", "quote", "path", "record",
                  "source"]
@@ -115,15 +116,46 @@ def split_text(text: str, max_bytes: int = PART_BYTES) -> list[str]:
     return parts
 
 
-def report_rows(rep: Report, n_chunks: int, length: int) -> list[dict]:
+def chunk_ids(prepared: PreparedReport) -> list[int]:
+    """The keys of a report's chunks (their source's when copied)."""
+    doc = prepared.report.doc_id
+    return [c.chunk_id if c.chunk_id is not None else chunk_key(doc, c.start, c.end)
+            for c in prepared.chunks]
+
+
+def report_rows(prepared: PreparedReport) -> list[dict]:
+    """The part rows of a report; each lists the ids of the chunks that start in it (a
+    report's chunks are then read by key, not found by a filter over all chunks)."""
+    rep, ids = prepared.report, chunk_ids(prepared)
     parts = split_text(rep.text)
     meta = {"doc_id": rep.doc_id, "n_parts": len(parts), "path": rep.path,
             "record": rep.record, "title": rep.title or "", "date": rep.date or None,
             "source": rep.source or "", "url": rep.url or "", "language": rep.language or "",
-            "content_hash": rep.content_hash, "added_at": time.time(), "n_chunks": n_chunks,
-            "length": length, "vec": DUMMY}
-    return [{**meta, "part_id": part_key(rep.doc_id, i), "part": i, "text": part}
-            for i, part in enumerate(parts)]
+            "content_hash": rep.content_hash, "added_at": time.time(),
+            "n_chunks": len(prepared.chunks), "n_figures": len(prepared.figures),
+            "length": sum(c.end - c.start for c in prepared.chunks), "vec": DUMMY}
+    rows, offset = [], 0
+    for i, part in enumerate(parts):
+        end = offset + len(part) if i < len(parts) - 1 else len(rep.text) + 1
+        listed = [k for k, c in zip(ids, prepared.chunks, strict=True) if offset <= c.start < end]
+        rows.append({**meta, "part_id": part_key(rep.doc_id, i), "part": i, "text": part,
+                     "chunk_ids": json.dumps(listed)})
+        offset = end
+    return rows
+
+
+def part_keys(head: dict) -> list[int]:
+    """The keys of every part of the report whose part 0 is ``head``."""
+    return [part_key(head["doc_id"], i) for i in range(int(head["n_parts"]))]
+
+
+def figure_keys(head: dict) -> list[int]:
+    return [figure_key(head["doc_id"], i) for i in range(int(head["n_figures"] or 0))]
+
+
+def listed_chunks(parts: list[dict]) -> list[int]:
+    """The chunk keys the part rows of a report list."""
+    return [int(i) for p in parts for i in json.loads(p["chunk_ids"] or "[]")]
 
 
 def report_of(parts: list[dict]) -> Report:
@@ -146,9 +178,8 @@ def chunk_rows(prepared: PreparedReport, vectors: dict[str, np.ndarray], dim: in
     length = sum(c.end - c.start for c in prepared.chunks)
     zeros = np.zeros(dim, dtype=np.float32)
     rows = []
-    for c in prepared.chunks:
+    for key, c in zip(chunk_ids(prepared), prepared.chunks, strict=True):
         vec = vectors.get(c.text_hash)
-        key = c.chunk_id if c.chunk_id is not None else chunk_key(rep.doc_id, c.start, c.end)
         rows.append({"chunk_id": key, "doc_id": rep.doc_id,
                      "path": rep.path, "record": rep.record, "title": rep.title or "",
                      "date": rep.date or None, "source": rep.source or "",

@@ -4,8 +4,11 @@
   record, title, date, source, url, language; denormalised so a hit needs no second
   read), the analysed tokens (BM25 input: a ``BM25`` function fills ``sparse``), the
   dense vector (zeros and ``embedded`` false until embedded) and the report's length.
-- ``reports``: each report's original text in parts of <= 60,000 bytes, with metadata.
+- ``reports``: each report's original text in parts of <= 60,000 bytes, with metadata and
+  the keys of its chunks and figures (read by key, not searched for).
 - ``figures``: the figures table, with each figure's quote.
+- ``vectors``: each distinct chunk text's vector by text hash (as the folder keeps them:
+  boilerplate is embedded once, and a copy or a re-ingest finds it by key).
 - ``terms``: document frequencies of the analysed terms (``stats``).
 - ``meta``: small JSON records: the manifest, the generation, the statistics' totals and
   the writer lock.
@@ -25,7 +28,7 @@ from pymilvus import DataType, Function, FunctionType, MilvusClient
 from assistant.errors import StoreError
 from assistant.store.milvus.client import Connection
 
-KINDS = ("meta", "terms", "reports", "figures", "chunks")
+KINDS = ("meta", "terms", "reports", "figures", "vectors", "chunks")
 BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}  # FTS5's
 HNSW_PARAMS = {"M": 16, "efConstruction": 200}
 _S = DataType.VARCHAR
@@ -68,7 +71,8 @@ def _reports() -> tuple:
     fields = [("doc_id", _S, _text(256)), ("part", DataType.INT64, {}),
               ("n_parts", DataType.INT64, {}), ("text", _S, _text(65535)), *_REPORT_META,
               ("content_hash", _S, _text(128)), ("added_at", DataType.DOUBLE, {}),
-              ("n_chunks", DataType.INT64, {}), ("length", DataType.INT64, {})]
+              ("n_chunks", DataType.INT64, {}), ("length", DataType.INT64, {}),
+              ("chunk_ids", _S, _text(65535)), ("n_figures", DataType.INT64, {})]
     return _scalar_schema(("part_id", DataType.INT64, {}), fields), ["doc_id", "path"]
 
 
@@ -82,6 +86,13 @@ def _figures() -> tuple:
               ("path", _S, _text(4096)), ("record", _S, _text(1024, True)),
               ("source", _S, _text(1024))]
     return _scalar_schema(("figure_id", DataType.INT64, {}), fields), ["doc_id", "category"]
+
+
+def _vectors(dim: int) -> tuple:
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("text_hash", _S, is_primary=True, max_length=128)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+    return schema, []
 
 
 def _chunks(conn: Connection, dim: int) -> tuple:
@@ -115,6 +126,8 @@ def _index_params(conn: Connection, kind: str, scalars: list[str]) -> object:
                             params=_params(conn, HNSW_PARAMS))
         index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                         params=_params(conn, BM25_PARAMS))
+    elif kind == "vectors":
+        index.add_index("dense", index_type="FLAT", metric_type="IP")
     else:
         index.add_index("vec", index_type="FLAT", metric_type="L2")
     for field in scalars:
@@ -143,7 +156,8 @@ def _create(conn: Connection, kind: str, dim: int) -> None:
             return
         builder = {"meta": _meta, "terms": _terms, "reports": _reports,
                    "figures": _figures}.get(kind)
-        schema, scalars = builder() if builder else _chunks(conn, dim)
+        schema, scalars = (builder() if builder else _vectors(dim) if kind == "vectors"
+                           else _chunks(conn, dim))
         client.create_collection(name, schema=schema, consistency_level="Strong")
         # sync=False: pymilvus would poll every index's state with 0.5 s sleeps; an index
         # on an empty collection is ready at once, and loading waits for it anyway.

@@ -24,7 +24,7 @@ from assistant.store.base import FigureQuery, PreparedReport, VerifyReport
 from assistant.store.milvus import upkeep
 from assistant.store.milvus.bm25 import is_phrase
 from assistant.store.milvus.client import Connection, parse_uri
-from assistant.store.milvus.export import export_reports, stored_vectors
+from assistant.store.milvus.export import export_reports
 from assistant.store.milvus.lock import LeaseLock, acquire
 from assistant.store.milvus.meta import MANIFEST, MetaRecords
 from assistant.store.milvus.reads import Reads, RowCache
@@ -36,7 +36,7 @@ from assistant.store.milvus.writes import Writes
 from assistant.text.arabic import ANALYSER_VERSION
 
 WRITE_WAIT_S = 60.0  # a write made without the lock waits this long for it
-ALL_KINDS = ("chunks", "reports", "figures", "terms", "meta")
+ALL_KINDS = ("chunks", "reports", "figures", "vectors", "terms", "meta")
 log = logging.getLogger("isnad.store")
 
 
@@ -134,7 +134,7 @@ class MilvusStore:
         return self.reads.figures(query)
 
     def counts(self) -> dict[str, int]:
-        return upkeep.counts(self.tables)
+        return upkeep.counts(self.tables, self.stats)
 
     def generation(self) -> int:
         return self.meta.generation()
@@ -204,10 +204,10 @@ class MilvusStore:
     def checkpoint(self) -> None:
         """Seal what was written and refresh the manifest (end of a write command)."""
         self.tables.flush(ALL_KINDS)
-        upkeep.write_manifest(self.meta, self.tables)
+        upkeep.write_manifest(self.meta, self.tables, self.stats)
 
     def write_manifest(self, extra: dict | None = None) -> dict:
-        return upkeep.write_manifest(self.meta, self.tables, extra)
+        return upkeep.write_manifest(self.meta, self.tables, self.stats, extra)
 
     def verify(self) -> VerifyReport:
         return upkeep.verify(self.tables, self.meta, self.stats)
@@ -219,10 +219,10 @@ class MilvusStore:
 
     # -- copying (``isnad migrate``) ---------------------------------------------------------
     def export_reports(self, batch: int = 64) -> Iterator[list[PreparedReport]]:
-        return export_reports(self.tables, batch)
+        return export_reports(self.tables, self.reads, batch)
 
     def stored_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
-        return stored_vectors(self.tables, hashes)
+        return self.writes.stored_vectors(hashes)
 
     def close(self) -> None:
         self.conn.close()

@@ -19,6 +19,9 @@ QUERY_CAP = 16_384  # Milvus's largest limit (offset + limit) for one query
 GET_BATCH = 1_000
 WRITE_BATCH = 500
 STRONG = {"consistency_level": "Strong"}
+KEYS = {"chunks": "chunk_id", "reports": "part_id", "figures": "figure_id", "terms": "term",
+        "meta": "key", "vectors": "text_hash"}
+INT_KEYS = (-(2 ** 63), 2 ** 63 - 1)
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -44,16 +47,38 @@ class Tables:
         return out
 
     def query(self, kind: str, expr: str, fields: list[str]) -> list[dict]:
-        """Every row passing ``expr`` ("" = all rows)."""
-        name = self.conn.name(kind)
-        rows = self.conn.call(f"query {name}", lambda c: c.query(
-            name, filter=expr, output_fields=fields, limit=QUERY_CAP, **self.reading), name)
+        """Every row passing ``expr`` ("" = all rows). Beyond one query's cap, an integer
+        key's range is halved until each part fits (milvus-lite's query iterator sorts
+        everything for every page); other keys page with the iterator."""
+        rows = self._query(kind, expr, fields)
         if len(rows) < QUERY_CAP:
-            return list(rows)
-        return self.conn.call(f"query {name}", lambda c: _iterate(c, name, expr, fields,
-                                                                  self.reading), name)
+            return rows
+        if KEYS[kind] in ("term", "key", "text_hash"):
+            name = self.conn.name(kind)
+            return self.conn.call(f"query {name}", lambda c: _iterate(
+                c, name, expr, fields, self.reading), name)
+        return self._split(kind, expr, fields, *INT_KEYS)
+
+    def _query(self, kind: str, expr: str, fields: list[str]) -> list[dict]:
+        name = self.conn.name(kind)
+        return list(self.conn.call(f"query {name}", lambda c: c.query(
+            name, filter=expr, output_fields=fields, limit=QUERY_CAP, **self.reading), name))
+
+    def _split(self, kind: str, expr: str, fields: list[str], lo: int, hi: int) -> list[dict]:
+        key = KEYS[kind]
+        part = f"{key} >= {lo} and {key} <= {hi}"
+        rows = self._query(kind, f"({expr}) and {part}" if expr else part, fields)
+        if len(rows) < QUERY_CAP or lo == hi:
+            return rows
+        mid = (lo + hi) // 2
+        return (self._split(kind, expr, fields, lo, mid)
+                + self._split(kind, expr, fields, mid + 1, hi))
 
     def count(self, kind: str, expr: str = "") -> int:
+        """Rows passing ``expr``. milvus-lite counts a filter by reading whole rows (every
+        field, vectors included): there, the keys alone are read and counted."""
+        if expr and self.conn.lite:
+            return len(self.query(kind, expr, [KEYS[kind]]))
         name = self.conn.name(kind)
         rows = self.conn.call(f"count {name}", lambda c: c.query(
             name, filter=expr, output_fields=["count(*)"], **self.reading), name)

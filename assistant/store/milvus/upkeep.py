@@ -10,6 +10,7 @@ this Isnad's analyser, recounts the statistics and writes the manifest.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 
@@ -20,6 +21,7 @@ from assistant.store.milvus.lock import is_free
 from assistant.store.milvus.meta import LOCK, MANIFEST, MetaRecords
 from assistant.store.milvus.rows import (
     CHUNK_FIELDS,
+    REPORT_FIELDS,
     engine_tokens,
     is_in,
     report_of,
@@ -49,16 +51,18 @@ def check_manifest(man: dict, where: str, model_id: str, dim: int) -> None:
             "the same model (--embedder / ISNAD_EMBEDDER) or another --store namespace")
 
 
-def counts(tables: Tables) -> dict[str, int]:
-    """Counts as the index folder gives them (``vectors``: chunks that have one)."""
-    return {"reports": tables.count("reports", "part == 0"), "chunks": tables.count("chunks"),
-            "vectors": tables.count("chunks", "embedded == true"),
-            "pending_chunks": tables.count("chunks", "embedded == false"),
+def counts(tables: Tables, stats: TermStats) -> dict[str, int]:
+    """Counts as the index folder gives them: whole collections counted, reports and
+    chunks without a vector from the statistics (a filtered count is slow on lite)."""
+    totals = stats.totals()
+    return {"reports": int(totals["reports"]), "chunks": tables.count("chunks"),
+            "vectors": tables.count("vectors"), "pending_chunks": int(totals["pending"]),
             "figures": tables.count("figures")}
 
 
-def write_manifest(meta: MetaRecords, tables: Tables, extra: dict | None = None) -> dict:
-    man = {**(meta.get(MANIFEST) or {}), "counts": counts(tables),
+def write_manifest(meta: MetaRecords, tables: Tables, stats: TermStats,
+                   extra: dict | None = None) -> dict:
+    man = {**(meta.get(MANIFEST) or {}), "counts": counts(tables, stats),
            "generation": meta.generation(), "updated": _now(), **(extra or {})}
     meta.put(MANIFEST, man)
     return man
@@ -71,14 +75,15 @@ def verify(tables: Tables, meta: MetaRecords, stats: TermStats) -> VerifyReport:
     if int(man.get("analyser", 1)) != ANALYSER_VERSION:
         rep.notes.append(f"lexical rows are of analyser {man.get('analyser', 1)} (this Isnad: "
                          f"{ANALYSER_VERSION}); rebuilt by `isnad repair`")
-    texts = _report_texts(tables, rep)
-    _check_chunks(tables, texts, rep)
+    texts, listed = _report_texts(tables, rep)
+    _check_chunks(tables, texts, listed, rep)
     _check_figures(tables, texts, rep)
     problems = stats.check()
     dirty = bool(stats.totals().get("dirty"))
     (rep.notes if dirty else rep.problems).extend(
         p + ("" if dirty else "; run `isnad repair`") for p in problems)
-    rep.counts = counts(tables)
+    rep.counts = counts(tables, stats)
+    _check_vectors(tables, rep)
     if man.get("counts") != rep.counts:
         rep.notes.append("manifest counts lag the collections (a write is running or was "
                          "interrupted); refreshed by the next write or `isnad repair`")
@@ -88,24 +93,28 @@ def verify(tables: Tables, meta: MetaRecords, stats: TermStats) -> VerifyReport:
     return rep
 
 
-def _report_texts(tables: Tables, rep: VerifyReport) -> dict[str, str]:
+def _report_texts(tables: Tables, rep: VerifyReport
+                  ) -> tuple[dict[str, str], dict[str, set[int]]]:
+    """Each report's text and the chunk ids its parts list."""
     by_doc: dict[str, list[dict]] = defaultdict(list)
-    for row in tables.query("reports", "", ["doc_id", "part", "n_parts", "text", "path",
-                                            "record", "title", "date", "source", "url",
-                                            "language", "content_hash"]):
+    for row in tables.query("reports", "", REPORT_FIELDS):
         by_doc[row["doc_id"]].append(row)
-    texts = {}
+    texts, listed = {}, {}
     for doc, parts in by_doc.items():
         if sorted(p["part"] for p in parts) != list(range(parts[0]["n_parts"])):
             rep.problems.append(f"report {doc}: parts missing or doubled")
             continue
         texts[doc] = report_of(parts).text
-    return texts
+        listed[doc] = {int(i) for p in parts for i in json.loads(p["chunk_ids"] or "[]")}
+    return texts, listed
 
 
-def _check_chunks(tables: Tables, texts: dict[str, str], rep: VerifyReport) -> None:
+def _check_chunks(tables: Tables, texts: dict[str, str], listed: dict[str, set[int]],
+                  rep: VerifyReport) -> None:
     orphans, doubled, bad, seen = 0, 0, [], set()
+    found: dict[str, set[int]] = defaultdict(set)
     for row in tables.query("chunks", "", ["chunk_id", "doc_id", "start", "end", "text"]):
+        found[row["doc_id"]].add(int(row["chunk_id"]))
         text = texts.get(row["doc_id"])
         if text is None:
             orphans += 1
@@ -116,10 +125,25 @@ def _check_chunks(tables: Tables, texts: dict[str, str], rep: VerifyReport) -> N
             doubled += 1
         seen.add((row["doc_id"], row["start"], row["end"]))
     rep.problems.extend(bad[:20])
+    unlisted = sum(1 for doc, ids in listed.items() if found.get(doc, set()) != ids)
+    if unlisted:
+        rep.problems.append(f"{unlisted} reports list other chunks than they have")
     if doubled:
         rep.problems.append(f"{doubled} duplicate chunks")
     if orphans:
         rep.problems.append(f"{orphans} chunks belong to no report; run `isnad repair`")
+
+
+def _check_vectors(tables: Tables, rep: VerifyReport) -> None:
+    hashes = {r["text_hash"] for r in tables.query("chunks", "", ["text_hash"])}
+    stored = tables.count("vectors")
+    missing = len(hashes) - len(tables.get("vectors", sorted(hashes), ["text_hash"]))
+    pending = rep.counts.get("pending_chunks", 0)
+    if stored > len(hashes) - missing:
+        rep.notes.append(f"{stored - (len(hashes) - missing)} stored vectors belong to no "
+                         "chunk; `isnad repair` deletes them")
+    if missing and not pending:
+        rep.problems.append(f"{missing} embedded chunk texts have no stored vector")
 
 
 def _check_figures(tables: Tables, texts: dict[str, str], rep: VerifyReport) -> None:
@@ -153,10 +177,14 @@ def repair(tables: Tables, meta: MetaRecords, stats: TermStats) -> None:
         if tokens != row["tokens"]:
             changed.append({**row, "tokens": tokens})
     tables.upsert("chunks", changed)
-    stats.rebuild()
+    hashes = {r["text_hash"] for r in rows}
+    orphans = [r["text_hash"] for r in tables.query("vectors", "", ["text_hash"])
+               if r["text_hash"] not in hashes]
+    tables.delete("vectors", ids=orphans)
+    stats.rebuild(full=True)
     meta.bump_generation()
-    tables.flush(("chunks", "figures", "terms", "meta"))
-    write_manifest(meta, tables, {"analyser": ANALYSER_VERSION})
+    tables.flush(("chunks", "figures", "vectors", "terms", "meta"))
+    write_manifest(meta, tables, stats, {"analyser": ANALYSER_VERSION})
 
 
 def _now() -> str:

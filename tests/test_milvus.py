@@ -34,6 +34,7 @@ pytest.importorskip("pymilvus", reason="the milvus extra is not installed")
 from assistant.store.milvus import bm25  # noqa: E402
 from assistant.store.milvus.client import parse_uri  # noqa: E402
 from assistant.store.milvus.rows import (  # noqa: E402
+    CHUNK_FIELDS,
     engine_tokens,
     filter_expr,
     isnad_tokens,
@@ -308,3 +309,24 @@ def test_store_uri_and_credentials_come_from_the_environment(milvus_server, monk
     assert "s3cret" not in repr(cfg)
     asst = Assistant.open(cfg=Config(), store=uri, embedder=_Identity())
     assert asst.stats()["store"] == "milvus" and asst.stats()["reports"] == 0
+
+
+def test_verify_finds_and_repair_mends_derived_data(milvus_server, tmp_path):
+    store = MilvusStore(milvus_server.uri(), "none", DIM)
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 8)
+    Assistant(Config(), store, None).ingest([corpus], embed=False)
+    assert store.verify().ok
+    term = tokenize("market")[0]
+    store.stats._write({term: 999})  # a count no chunk supports, as a crashed writer leaves
+    stale = store.tables.query("chunks", 'path == "r0003.txt"', [*CHUNK_FIELDS, "dense"])
+    store.tables.upsert("chunks", [{**stale[0], "tokens": "stale"}])  # an older analyser's row
+    broken = store.verify()
+    assert not broken.ok and any("term frequencies" in p for p in broken.problems)
+    unique = ["0003"]  # r0003.txt is the only report with this token
+    assert not store.lexical_search(unique, 5, NO_FILTERS)
+    repaired = store.repair()
+    assert repaired.ok, repaired.problems
+    assert store.doc_freqs([term]) == {term: 6}  # the six English reports of eight
+    assert store.passages([c for c, _ in store.lexical_search(unique, 1, NO_FILTERS)]).popitem(
+    )[1].path == "r0003.txt"

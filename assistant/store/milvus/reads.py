@@ -132,12 +132,17 @@ class Reads:
         return {i: (r["doc_id"], int(r["report_length"])) for i, r in rows.items()}
 
     def report_tokens(self, doc_ids: list[str]) -> tuple[list[str], list[list[str]]]:
-        """The analysed tokens of every chunk of these reports, read by key: the report
-        rows list their chunks' ids (a filter over all chunks is far slower)."""
-        ids = self.report_chunk_ids(list(dict.fromkeys(doc_ids)))
+        """The analysed tokens of these reports, read by key: one list per report part
+        (the part row holds its chunks' tokens), or per chunk for a part too big to."""
+        heads = list(self.heads(list(dict.fromkeys(doc_ids))).values())
+        rest = [part_key(h["doc_id"], i) for h in heads for i in range(1, h["n_parts"])]
+        parts = heads + self.tables.get("reports", rest, ["doc_id", "chunk_ids", "tokens"])
+        owners = [p["doc_id"] for p in parts if p["tokens"] is not None]
+        tokens = [isnad_tokens(p["tokens"]) for p in parts if p["tokens"] is not None]
+        ids = listed_chunks([p for p in parts if p["tokens"] is None])
         rows = self.chunk_rows(ids, ["doc_id", "tokens"])
-        return ([rows[i]["doc_id"] for i in ids if i in rows],
-                [isnad_tokens(rows[i]["tokens"]) for i in ids if i in rows])
+        return (owners + [rows[i]["doc_id"] for i in ids if i in rows],
+                tokens + [isnad_tokens(rows[i]["tokens"]) for i in ids if i in rows])
 
     def heads(self, doc_ids: list[str]) -> dict[str, dict]:
         """doc_id -> its part 0 row (without the text) for the reports that exist."""

@@ -31,7 +31,7 @@ CHUNK_FIELDS = ["chunk_id", "doc_id", "path", "record", "title", "date", "source
                 "embedded"]
 REPORT_FIELDS = ["part_id", "doc_id", "part", "n_parts", "text", "path", "record", "title",
                  "date", "source", "url", "language", "content_hash", "added_at", "n_chunks",
-                 "length", "chunk_ids", "n_figures"]
+                 "length", "chunk_ids", "n_figures", "tokens"]
 FIGURE_FIELDS = ["figure_id", "doc_id", "seq", "value", "qualifier", "category", "grp",
                  "place", "period", "date", "start", "end", "quote", "path", "record",
                  "source"]
@@ -125,7 +125,8 @@ def chunk_ids(prepared: PreparedReport) -> list[int]:
 
 def report_rows(prepared: PreparedReport) -> list[dict]:
     """The part rows of a report; each lists the ids of the chunks that start in it (a
-    report's chunks are then read by key, not found by a filter over all chunks)."""
+    report's chunks are then read by key, not found by a filter over all chunks) and holds
+    their analysed tokens (null when they would not fit: then the chunks are read)."""
     rep, ids = prepared.report, chunk_ids(prepared)
     parts = split_text(rep.text)
     meta = {"doc_id": rep.doc_id, "n_parts": len(parts), "path": rep.path,
@@ -137,9 +138,13 @@ def report_rows(prepared: PreparedReport) -> list[dict]:
     rows, offset = [], 0
     for i, part in enumerate(parts):
         end = offset + len(part) if i < len(parts) - 1 else len(rep.text) + 1
-        listed = [k for k, c in zip(ids, prepared.chunks, strict=True) if offset <= c.start < end]
+        inside = [(k, c) for k, c in zip(ids, prepared.chunks, strict=True)
+                  if offset <= c.start < end]
+        tokens = engine_tokens(" ".join(c.tokens for _, c in inside))
         rows.append({**meta, "part_id": part_key(rep.doc_id, i), "part": i, "text": part,
-                     "chunk_ids": json.dumps(listed)})
+                     "chunk_ids": json.dumps([k for k, _ in inside]),
+                     # the report's tokens in one row: a claim reads ~100 reports' worth
+                     "tokens": tokens if len(tokens.encode()) <= TEXT_BYTES else None})
         offset = end
     return rows
 

@@ -72,7 +72,8 @@ def _reports() -> tuple:
               ("n_parts", DataType.INT64, {}), ("text", _S, _text(65535)), *_REPORT_META,
               ("content_hash", _S, _text(128)), ("added_at", DataType.DOUBLE, {}),
               ("n_chunks", DataType.INT64, {}), ("length", DataType.INT64, {}),
-              ("chunk_ids", _S, _text(65535)), ("n_figures", DataType.INT64, {})]
+              ("chunk_ids", _S, _text(65535)), ("n_figures", DataType.INT64, {}),
+              ("tokens", _S, _text(65535, True))]
     return _scalar_schema(("part_id", DataType.INT64, {}), fields), ["doc_id", "path"]
 
 

@@ -10,7 +10,6 @@ this Isnad's analyser, recounts the statistics and writes the manifest.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 
@@ -22,8 +21,10 @@ from assistant.store.milvus.meta import LOCK, MANIFEST, MetaRecords
 from assistant.store.milvus.rows import (
     CHUNK_FIELDS,
     REPORT_FIELDS,
+    TEXT_BYTES,
     engine_tokens,
     is_in,
+    listed_chunks,
     report_of,
 )
 from assistant.store.milvus.stats import TermStats
@@ -75,8 +76,8 @@ def verify(tables: Tables, meta: MetaRecords, stats: TermStats) -> VerifyReport:
     if int(man.get("analyser", 1)) != ANALYSER_VERSION:
         rep.notes.append(f"lexical rows are of analyser {man.get('analyser', 1)} (this Isnad: "
                          f"{ANALYSER_VERSION}); rebuilt by `isnad repair`")
-    texts, listed = _report_texts(tables, rep)
-    _check_chunks(tables, texts, listed, rep)
+    texts, parts = _report_texts(tables, rep)
+    _check_chunks(tables, texts, parts, rep)
     _check_figures(tables, texts, rep)
     problems = stats.check()
     dirty = bool(stats.totals().get("dirty"))
@@ -93,28 +94,37 @@ def verify(tables: Tables, meta: MetaRecords, stats: TermStats) -> VerifyReport:
     return rep
 
 
-def _report_texts(tables: Tables, rep: VerifyReport
-                  ) -> tuple[dict[str, str], dict[str, set[int]]]:
-    """Each report's text and the chunk ids its parts list."""
+def _report_texts(tables: Tables, rep: VerifyReport) -> tuple[dict[str, str], list[dict]]:
+    """Each complete report's text, and every part row."""
     by_doc: dict[str, list[dict]] = defaultdict(list)
-    for row in tables.query("reports", "", REPORT_FIELDS):
+    rows = tables.query("reports", "", REPORT_FIELDS)
+    for row in rows:
         by_doc[row["doc_id"]].append(row)
-    texts, listed = {}, {}
+    texts = {}
     for doc, parts in by_doc.items():
         if sorted(p["part"] for p in parts) != list(range(parts[0]["n_parts"])):
             rep.problems.append(f"report {doc}: parts missing or doubled")
             continue
         texts[doc] = report_of(parts).text
-        listed[doc] = {int(i) for p in parts for i in json.loads(p["chunk_ids"] or "[]")}
-    return texts, listed
+    return texts, rows
 
 
-def _check_chunks(tables: Tables, texts: dict[str, str], listed: dict[str, set[int]],
+def part_tokens(part: dict, tokens: dict[int, str]) -> str | None:
+    """What a report part's ``tokens`` should hold: its chunks' tokens (as stored)."""
+    listed = listed_chunks([part])
+    joined = " ".join(tokens.get(i, "") for i in listed)
+    return joined if len(joined.encode()) <= TEXT_BYTES else None
+
+
+def _check_chunks(tables: Tables, texts: dict[str, str], parts: list[dict],
                   rep: VerifyReport) -> None:
     orphans, doubled, bad, seen = 0, 0, [], set()
     found: dict[str, set[int]] = defaultdict(set)
-    for row in tables.query("chunks", "", ["chunk_id", "doc_id", "start", "end", "text"]):
+    tokens: dict[int, str] = {}
+    for row in tables.query("chunks", "", ["chunk_id", "doc_id", "start", "end", "text",
+                                           "tokens"]):
         found[row["doc_id"]].add(int(row["chunk_id"]))
+        tokens[int(row["chunk_id"])] = row["tokens"]
         text = texts.get(row["doc_id"])
         if text is None:
             orphans += 1
@@ -125,9 +135,16 @@ def _check_chunks(tables: Tables, texts: dict[str, str], listed: dict[str, set[i
             doubled += 1
         seen.add((row["doc_id"], row["start"], row["end"]))
     rep.problems.extend(bad[:20])
+    listed: dict[str, set[int]] = defaultdict(set)
+    for part in parts:
+        listed[part["doc_id"]].update(listed_chunks([part]))
     unlisted = sum(1 for doc, ids in listed.items() if found.get(doc, set()) != ids)
     if unlisted:
         rep.problems.append(f"{unlisted} reports list other chunks than they have")
+    stale = sum(1 for p in parts if p["tokens"] != part_tokens(p, tokens))
+    if stale:
+        rep.problems.append(f"{stale} report parts hold other tokens than their chunks; "
+                            "run `isnad repair`")
     if doubled:
         rep.problems.append(f"{doubled} duplicate chunks")
     if orphans:
@@ -177,6 +194,11 @@ def repair(tables: Tables, meta: MetaRecords, stats: TermStats) -> None:
         if tokens != row["tokens"]:
             changed.append({**row, "tokens": tokens})
     tables.upsert("chunks", changed)
+    tokens = {int(r["chunk_id"]): r["tokens"] for r in rows}
+    tokens.update({int(r["chunk_id"]): r["tokens"] for r in changed})
+    parts = tables.query("reports", "", [*REPORT_FIELDS, "vec"])
+    tables.upsert("reports", [{**p, "tokens": part_tokens(p, tokens)} for p in parts
+                              if p["tokens"] != part_tokens(p, tokens)])
     hashes = {r["text_hash"] for r in rows}
     orphans = [r["text_hash"] for r in tables.query("vectors", "", ["text_hash"])
                if r["text_hash"] not in hashes]

@@ -131,9 +131,9 @@ def latency_row(index: Path, limit: int, store_uri: str | None = None) -> dict:
     import json
 
     asst = Assistant.open(index)
-    if store_uri:
-        asst = Assistant(asst.cfg, milvus_copy(asst.store, store_uri, index.name),
-                         asst.embedder)
+    if store_uri:  # named as retrieval.py's latency copy: the same index is copied once
+        name = f"latency_{asst.store.counts()['chunks']}"
+        asst = Assistant(asst.cfg, milvus_copy(asst.store, store_uri, name), asst.embedder)
     prefer_fast_queries(asst.embedder)  # a warm process, as the server (ui_backend.py)
     questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
     with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:

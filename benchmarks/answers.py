@@ -18,6 +18,10 @@ so a second run only asks.
     .venv/bin/python benchmarks/answers.py --limit-questions 200
     .venv/bin/python benchmarks/answers.py --sets xquad-ar --articles odd   # held-out half
     .venv/bin/python benchmarks/answers.py --sets xquad-ar,arcd --no-meaning  # lexical choice
+
+``--store milvus://HOST:PORT[/NAMESPACE]`` adds each set's row on a Milvus server, in the
+same run: every index folder is copied into its own namespace (``isnad migrate``; vectors
+copied, nothing re-embedded) and answered from there.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad  # noqa: E402
+from retrieval import OUT, CachedEmbedder, IsnadIndex, load_squad, milvus_copy  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
 from assistant.answer.evaluate import evaluate, load_questions  # noqa: E402
@@ -43,6 +47,7 @@ from assistant.answer.sentence_rank import SentenceMeaning  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
 from assistant.embed.embedders import prefer_fast_queries  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.store.folder import FolderStore  # noqa: E402
 from assistant.text.arabic import normalize  # noqa: E402
 
@@ -54,9 +59,10 @@ class _NoEmbedder:
     model_id, dim = "none", 8
 
 
-def report_index(emb, lexical_only: bool) -> Assistant:
+def report_index(emb, lexical_only: bool, store_uri: str | None = None) -> Assistant:
     """The seed report, Syrian Archive and FA-KES in one index (dev_qa's and the
-    journalist set's reports), built once under benchmarks/out/."""
+    journalist set's reports), built once under benchmarks/out/ (and copied into a
+    Milvus namespace when ``store_uri`` is given)."""
     name = "devqa-lexical" if lexical_only else "devqa"
     embedder = _NoEmbedder() if lexical_only else emb
     cfg = Config(index_dir=OUT / name)
@@ -64,6 +70,8 @@ def report_index(emb, lexical_only: bool) -> Assistant:
                      None if lexical_only else embedder)
     asst.ingest([DATA / "seed", DATA / "syrianarchive", DATA / "fakes" / "FA-KES-Dataset.csv"],
                 embed=not lexical_only)
+    if store_uri:
+        asst = Assistant(cfg, milvus_copy(asst.store, store_uri, name), asst.embedder)
     return asst
 
 
@@ -77,10 +85,12 @@ def _qa_row(label: str, result) -> dict:
             "p95 ms": m["latency_p95_ms"]}
 
 
-def devqa_row(emb, lexical_only: bool) -> dict:
-    asst = report_index(emb, lexical_only)
+def devqa_row(emb, lexical_only: bool, store_uri: str | None = None) -> dict:
+    asst = report_index(emb, lexical_only, store_uri)
     result = evaluate(asst.ask, asst.get_text, load_questions(DATA / "dev_qa.jsonl"))
-    return _qa_row(f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'})", result)
+    where = ", Milvus" if store_uri else ""
+    return _qa_row(f"dev_qa ({'lexical index' if lexical_only else 'hybrid index'}{where})",
+                   result)
 
 
 def journalist_rows(emb, split: str, dump: Path | None) -> list[dict]:
@@ -104,19 +114,20 @@ def journalist_rows(emb, split: str, dump: Path | None) -> list[dict]:
     return rows
 
 
-def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = "all") -> dict:
+def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = "all",
+              store_uri: str | None = None) -> dict:
     import json
 
     path = DATA / ("xquad-ar/xquad.ar.json" if name == "xquad-ar" else "arcd/arcd.json")
     docs, _ = load_squad(path)
     idx = IsnadIndex(name, docs, emb)
-    retriever = idx.retriever()
+    store = milvus_copy(idx.store, store_uri, name) if store_uri else idx.store
+    retriever = Retriever(store, emb)
     texts = {}
 
     def get_text(doc_id: str) -> str:
         if doc_id not in texts:
-            texts[doc_id] = idx.store.conn().execute(
-                "SELECT text FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            texts[doc_id] = store.report(doc_id).text
         return texts[doc_id]
 
     keep = {"all": lambda a: True, "even": lambda a: a % 2 == 0, "odd": lambda a: a % 2 == 1}
@@ -130,8 +141,9 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
     sent_ok, exact, times = 0, 0, []
     for question, golds in qas:
         t0 = time.perf_counter()
-        ans = answer_evidence(question, retriever.search(question, 10), get_text,
-                              min_confidence=0.0, meaning=sentences)
+        with store.read():  # as Assistant.ask reads
+            ans = answer_evidence(question, retriever.search(question, 10), get_text,
+                                  min_confidence=0.0, meaning=sentences)
         times.append((time.perf_counter() - t0) * 1e3)
         quote = normalize(ans.citations[0].quote) if ans.citations else ""
         sent_ok += any(normalize(g) in quote for g in golds)
@@ -139,7 +151,7 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
         exact += any(normalize(g) == short for g in golds)
     n = len(qas)
     label = name + ("" if articles == "all" else f" ({articles} articles)") + \
-        ("" if meaning else " (lexical choice)")
+        ("" if meaning else " (lexical choice)") + (", Milvus" if store_uri else "")
     return {"set": label, "n": n, "short answer": exact / n, "cited doc": float("nan"),
             "evidence": float("nan"), "refusal": float("nan"), "false answers": float("nan"),
             "wrong figures": float("nan"), "follow-ups": float("nan"),
@@ -147,13 +159,17 @@ def squad_row(name: str, emb, limit: int, meaning: bool = True, articles: str = 
             "p95 ms": float(np.percentile(times, 95))}
 
 
-def latency_row(index: Path, limit: int) -> dict:
+def latency_row(index: Path, limit: int, store_uri: str | None = None) -> dict:
     """``Assistant.ask`` latency over a big index (``isnad ask`` in evidence mode, the
     process already open): dev_qa's questions, then UnifiedFC claims asked as questions,
-    each once (report analyses are not warm from a previous identical question)."""
+    each once (report analyses are not warm from a previous identical question). With
+    ``store_uri``: over the index's copy on that Milvus server."""
     import json
 
     asst = Assistant.open(index)
+    if store_uri:  # named as retrieval.py's latency copy: the same index is copied once
+        name = f"latency_{asst.store.counts()['chunks']}"
+        asst = Assistant(asst.cfg, milvus_copy(asst.store, store_uri, name), asst.embedder)
     prefer_fast_queries(asst.embedder)  # a warm process, as the server (ui_backend.py)
     questions = [q["question"] for q in load_questions(DATA / "dev_qa.jsonl")]
     with open(DATA / "unifiedfc" / "claims_dev.jsonl", encoding="utf-8") as fh:
@@ -166,7 +182,8 @@ def latency_row(index: Path, limit: int) -> dict:
         found += asst.ask(q).found
         times.append((time.perf_counter() - t0) * 1e3)
     n = asst.store.counts()["chunks"]
-    return {"set": f"ask latency ({n:,} chunks)", "n": len(questions),
+    where = ", Milvus" if store_uri else ""
+    return {"set": f"ask latency ({n:,} chunks{where})", "n": len(questions),
             "short answer": float("nan"), "cited doc": float("nan"), "evidence": float("nan"),
             "refusal": float("nan"), "false answers": float("nan"),
             "wrong figures": float("nan"), "follow-ups": float("nan"),
@@ -189,6 +206,8 @@ def main() -> None:
     ap.add_argument("--split", choices=("tune", "test", "all"), default="test",
                     help="journalist set: the split to ask (tune on tune, quote test)")
     ap.add_argument("--dump", type=Path, help="journalist set: per-question rows (JSON lines)")
+    ap.add_argument("--store", metavar="URI",
+                    help="also answer from copies on this Milvus server (milvus://HOST:PORT)")
     args = ap.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")
@@ -198,14 +217,15 @@ def main() -> None:
     emb = CachedEmbedder(E5Embedder(), OUT / "embcache.sqlite")
     rows = []
     for name in args.sets.split(","):
-        if name == "latency":
-            rows.append(latency_row(args.latency_index, args.latency_questions))
-        elif name == "journalist":
-            rows += journalist_rows(emb, args.split, args.dump)
-        else:
-            rows.append(devqa_row(emb, args.lexical_only) if name == "devqa"
-                        else squad_row(name, emb, args.limit_questions,
-                                       not args.no_meaning, args.articles))
+        for uri in (None, args.store) if args.store else (None,):
+            if name == "latency":
+                rows.append(latency_row(args.latency_index, args.latency_questions, uri))
+            elif name == "journalist":
+                rows += journalist_rows(emb, args.split, args.dump) if uri is None else []
+            else:
+                rows.append(devqa_row(emb, args.lexical_only, uri) if name == "devqa"
+                            else squad_row(name, emb, args.limit_questions,
+                                           not args.no_meaning, args.articles, uri))
     print("# answers benchmark — evidence mode (no LLM); nan = not applicable")
     print(markdown_table(rows))
 

@@ -11,6 +11,9 @@ searchable" is the time until the first batch is committed and lexically searcha
 
 A full unifiedfc run with vectors takes long on 2 cores (see the closing note of the
 ingestion issue); --limit keeps a session-sized run honest about what it measured.
+``--store milvus://HOST:PORT[/NAMESPACE]`` ingests into a fresh namespace per corpus on
+that Milvus server instead (its collections are dropped first; index MB is the server's
+business and is not measured).
 """
 
 from __future__ import annotations
@@ -56,8 +59,15 @@ def corpus_paths(name: str, limit: int | None, tmp: Path) -> list[Path]:
 
 def run(name: str, args: argparse.Namespace, tmp: Path) -> dict:
     index = ROOT / "benchmarks" / "out" / f"ingest-{name}"
-    shutil.rmtree(index, ignore_errors=True)
-    cfg = Config(index_dir=index, embedder=args.embedder)
+    store_uri = None
+    if args.store:
+        from retrieval import namespace_uri
+
+        store_uri = namespace_uri(args.store, f"ingest_{name}")
+        _drop_namespace(store_uri)
+    else:
+        shutil.rmtree(index, ignore_errors=True)
+    cfg = Config(index_dir=index, store_uri=store_uri, embedder=args.embedder)
     asst = Assistant.open(cfg=cfg)
     paths = corpus_paths(name, args.limit, tmp)
     first_commit: list[float] = []
@@ -72,16 +82,28 @@ def run(name: str, args: argparse.Namespace, tmp: Path) -> dict:
     t1 = time.perf_counter()
     again = asst.ingest(paths, embed=not args.no_embed)
     second = time.perf_counter() - t1
-    chars = sum(len(t) for (t,) in asst.store.conn().execute("SELECT text FROM chunks"))
-    size = sum(p.stat().st_size for p in index.iterdir() if p.is_file())
+    if store_uri:
+        chars, size = float("nan"), float("nan")
+    else:
+        chars = sum(len(t) for (t,) in asst.store.conn().execute("SELECT text FROM chunks"))
+        size = sum(p.stat().st_size for p in index.iterdir() if p.is_file())
     return {"corpus": name + (f" (first {args.limit})" if args.limit and name == "unifiedfc"
-                              else ""),
+                              else "") + (" (Milvus)" if store_uri else ""),
             "reports": summary.added, "chunks": summary.chunks, "embedded": summary.embedded,
             "seconds": first, "chunks/s": summary.chunks / first,
             "first searchable s": first_commit[0] if first_commit else float("nan"),
             "reingest s": second, "reingest %": 100 * second / first,
             "unchanged": again.unchanged, "chars": chars,
             "index MB": size / 1e6}
+
+
+def _drop_namespace(uri: str) -> None:
+    from assistant.store.milvus.client import Connection, parse_uri
+    from assistant.store.milvus.schema import drop_collections
+
+    conn = Connection(parse_uri(uri))
+    drop_collections(conn)
+    conn.close()
 
 
 def main() -> None:
@@ -91,6 +113,7 @@ def main() -> None:
     ap.add_argument("--embedder", default="e5")
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--store", metavar="URI", help="ingest into this Milvus server instead")
     args = ap.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} is absent")

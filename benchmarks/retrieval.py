@@ -48,6 +48,10 @@ FTS5, FAISS and the re-ranker work at full size while the query embedding is rea
     .venv/bin/python -m benchmarks.retrieval --sets xquad-ar,arcd,arcd-test,unifiedfc,\
         unifiedfc-full --limit-claims 60 --distractors 300 \
         --unifiedfc-index benchmarks/out/unifiedfc-full     # the issue #3 table
+
+``--store milvus://HOST:PORT[/NAMESPACE]`` adds the Isnad rows (and the latency) on a
+Milvus server next to the index folder's, in the same run: each index folder is copied
+into its own namespace (``isnad migrate``: vectors copied, nothing re-embedded).
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from assistant.ingest.common import make_report  # noqa: E402
 from assistant.ingest.pipeline import IngestSummary, commit_reports, embed_pending  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.store.folder import FolderStore  # noqa: E402
+from assistant.store.migrate import migrate  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from benchmarks.qrels_audit import named, with_copies  # noqa: E402
 from benchmarks.stages import print_stage_tables, stage_table  # noqa: E402
@@ -259,6 +264,46 @@ class PrebuiltIndex(IsnadIndex):
         self.embedder = embedder
 
 
+def namespace_uri(uri: str, name: str) -> str:
+    """``uri`` with its namespace suffixed by ``name`` (one namespace per benchmark index)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    base = parts.path.strip("/") or "isnad"
+    suffix = "".join(c if c.isalnum() else "_" for c in name)
+    return urlunsplit(parts._replace(path=f"/{base}_{suffix}"))
+
+
+def milvus_copy(store: FolderStore, uri: str, name: str):
+    """The index folder ``store`` copied into a Milvus namespace (resumable: unchanged
+    reports are skipped), opened."""
+    from assistant.store.milvus.store import MilvusStore
+
+    target = MilvusStore(namespace_uri(uri, name), store.model_id, store.dim)
+    t0 = time.perf_counter()
+    summary = migrate(store, target)
+    print(f"  {name} -> {target.address}: {summary.to_dict()} in "
+          f"{time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    return target
+
+
+class MilvusCopy(IsnadIndex):
+    """A benchmark index folder's copy on a Milvus server (same keys, same embedder)."""
+
+    def __init__(self, idx: IsnadIndex, uri: str, name: str) -> None:  # no super(): copied
+        self.store = milvus_copy(idx.store, uri, name)
+        self.key_of, self.embedder = idx.key_of, idx.embedder
+
+    def ranker(self, mode: str, **kw) -> Ranker:
+        rank = super().ranker(mode, **kw)
+
+        def in_one_read(q: str, k: int) -> list[str]:  # as Assistant.search reads
+            with self.store.read():
+                return rank(q, k)
+
+        return in_one_read
+
+
 def dedupe(keys) -> list[str]:
     return list(dict.fromkeys(keys))
 
@@ -342,7 +387,8 @@ def claim_metrics(rank: Ranker, claims: list[tuple[str, set[str]]]) -> dict[str,
 
 # ------------------------------------------------------------------ latency
 def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
-            reuse: Path | None = None, full: Path | None = None) -> dict:
+            reuse: Path | None = None, full: Path | None = None,
+            store_uri: str | None = None) -> dict:
     """p50/p95 ms of full searches over an index of (up to) ``max_chunks`` chunks, or over
     the complete index ``full`` (real vectors) when given."""
     if full is not None:
@@ -362,18 +408,29 @@ def latency(arts: dict[str, str], embedder, claims: list[str], max_chunks: int,
                           [(h, v.tobytes()) for h, v in zip(pending, vecs, strict=True)])
     store.vectors.sync()
     prefer_fast_queries(embedder)  # a warm process, as the server (ui_backend.py)
+    n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    out = {"chunks": n_chunks, **search_times(store, embedder, claims),
+           "real": full is not None}
+    if store_uri:
+        copy = milvus_copy(store, store_uri, f"latency_{n_chunks}")
+        out["milvus"] = search_times(copy, embedder, claims)
+    return out
+
+
+def search_times(store, embedder, claims: list[str]) -> dict:
+    """p50/p95 ms of full searches (each in one read, as ``Assistant.search``)."""
     r = Retriever(store, embedder)
     for q in claims[:3]:  # warm caches (FAISS sync, analyser, the query engine)
-        r.search(q, 10)
+        with store.read():
+            r.search(q, 10)
     times = []
     for q in claims:
         t0 = time.perf_counter()
-        r.search(q, 10)
+        with store.read():
+            r.search(q, 10)
         times.append((time.perf_counter() - t0) * 1e3)
-    n_chunks = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     qs = statistics.quantiles(times, n=20)
-    return {"chunks": n_chunks, "p50": statistics.median(times), "p95": qs[18], "n": len(times),
-            "real": full is not None}
+    return {"p50": statistics.median(times), "p95": qs[18], "n": len(times)}
 
 
 def _latency_store(arts: dict[str, str], embedder, max_chunks: int, reuse: Path | None) -> FolderStore:
@@ -408,8 +465,8 @@ def _cap(arts: dict[str, str], max_chunks: int) -> dict[str, str]:
 
 # ------------------------------------------------------------------ main
 def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
-             llama_vector: bool = True, prebuilt: Path | None = None
-             ) -> tuple[dict[str, Ranker], IsnadIndex]:
+             llama_vector: bool = True, prebuilt: Path | None = None,
+             store_uri: str | None = None) -> tuple[dict[str, Ranker], IsnadIndex]:
     idx = PrebuiltIndex(prebuilt, embedder) if prebuilt else IsnadIndex(name, docs, embedder)
     chunks = idx.chunks()
     rows = {"plain BM25 (bm25s default tokenizer)": bm25s_ranker(list(docs.items()), None),
@@ -423,6 +480,11 @@ def rows_for(name: str, docs: dict[str, str], embedder, with_llama: bool,
     rows["Isnad dense (FAISS)"] = idx.ranker("dense")
     rows["Isnad RRF, no re-rank"] = idx.ranker("fusion")
     rows["Isnad full"] = idx.ranker("hybrid")
+    if store_uri:
+        copy = MilvusCopy(idx, store_uri, name)
+        for label, mode in (("lexical", "lexical"), ("dense", "dense"),
+                            ("RRF, no re-rank", "fusion"), ("full", "hybrid")):
+            rows[f"Isnad {label} (Milvus)"] = copy.ranker(mode)
     return rows, idx
 
 
@@ -448,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stages", action="store_true",
                     help="also print per-stage recall of Isnad full (SQuAD-format sets)")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--store", metavar="URI",
+                    help="also measure the Isnad rows on this Milvus server (milvus://HOST:PORT)")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     from assistant.embed.embedders import E5Embedder
@@ -481,7 +545,8 @@ def main(argv: list[str] | None = None) -> int:
         llama_vector = (args.llama_vector_unifiedfc if claims_set
                         else name != "aaqad" or args.llama_vector_aaqad)
         rows, idx = rows_for(tag, docs, emb, not args.no_llama, llama_vector,
-                        args.unifiedfc_index if name == "unifiedfc-full" else None)
+                             args.unifiedfc_index if name == "unifiedfc-full" else None,
+                             args.store)
         print(f"{name}: {len(docs)} docs indexed in {time.perf_counter() - t0:.0f}s",
               file=sys.stderr)
         if args.build_only:
@@ -508,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         queries = [json.loads(x)["claim"] for x in
                    open(DATA / "unifiedfc/claims_dev.jsonl", encoding="utf-8")]
         lat = latency(arts, raw, queries[:args.latency_queries], args.latency_chunks,
-                      args.latency_reuse, args.unifiedfc_index)
+                      args.latency_reuse, args.unifiedfc_index, args.store)
     _print_table(args, table, cols, lat, n_subset if "unifiedfc" in sets else 0)
     print_stage_tables(stage_tables)
     return 0
@@ -572,6 +637,10 @@ def _print_table(args, table, cols, lat, n_articles) -> None:
         print(f"\nIsnad full search latency over {lat['chunks']} chunks (all unifiedfc articles; "
               f"{vecs}), {lat['n']} claims, query embedding included: "
               f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+        if "milvus" in lat:
+            m = lat["milvus"]
+            print(f"The same on Milvus ({args.store}): p50 {m['p50']:.0f} ms, "
+                  f"p95 {m['p95']:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -53,3 +53,55 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ stores: folder and Milvus
+STORE_KINDS = ("folder", "milvus")
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """A ``milvus-lite server`` process on 127.0.0.1 for the whole session (SIGINT at the
+    end); skipped when the milvus extra is not installed."""
+    import importlib.util
+
+    from milvus_server import LiteServer, executable
+
+    if executable() is None or importlib.util.find_spec("pymilvus") is None:
+        pytest.skip("milvus-lite is not installed (pip install 'isnad[milvus]')")
+    server = LiteServer(tmp_path_factory.mktemp("milvus") / "data").start()
+    yield server
+    server.stop()
+
+
+def open_test_store(kind: str, request, path: Path, model_id: str, dim: int):
+    """A new, empty store of ``kind``: an index folder at ``path`` or a fresh namespace on
+    the session's Milvus server."""
+    if kind == "folder":
+        from assistant.store.folder import FolderStore
+
+        return FolderStore(path, model_id, dim)
+    from assistant.store.milvus.store import MilvusStore
+
+    return MilvusStore(request.getfixturevalue("milvus_server").uri(), model_id, dim)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_kind(request) -> str:
+    return request.param
+
+
+def store_location(store) -> str:
+    """Where a test store lives: its folder, or its Milvus URI."""
+    return str(getattr(store, "uri", None) or store.dir)
+
+
+def reopen_store(location: str, model_id: str, dim: int, create: bool = True):
+    """Another handle on the store at ``location`` (a folder or a Milvus URI)."""
+    if str(location).startswith("milvus://"):
+        from assistant.store.milvus.store import MilvusStore
+
+        return MilvusStore(str(location), model_id, dim, create=create)
+    from assistant.store.folder import FolderStore
+
+    return FolderStore(Path(location), model_id, dim, create=create)

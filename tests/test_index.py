@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import open_test_store
 
 from assistant.assistant import Assistant
 from assistant.config import Config
@@ -70,11 +71,12 @@ def test_offsets_property_in_store(tmp_path: Path, seed_path: Path) -> None:
     assert store.verify().ok
 
 
-def test_incremental_reingest_and_update(tmp_path: Path) -> None:
+def test_incremental_reingest_and_update(store_kind, request, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     _write_corpus(corpus, 5)
     cfg = Config(index_dir=tmp_path / "idx")
-    asst = Assistant(cfg, lexical_store(tmp_path), None)
+    asst = Assistant(cfg, open_test_store(store_kind, request, tmp_path / "idx", "none", 8),
+                     None)
     first = asst.ingest([corpus], embed=False)
     assert (first.added, first.unchanged) == (5, 0)
     again = asst.ingest([corpus], embed=False)
@@ -90,10 +92,11 @@ def test_incremental_reingest_and_update(tmp_path: Path) -> None:
     assert any(h.path == "r0003.txt" and "6 مدنيين" in h.text for h in old)
 
 
-def test_remove_by_doc_id_and_path(tmp_path: Path) -> None:
+def test_remove_by_doc_id_and_path(store_kind, request, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     _write_corpus(corpus, 3)
-    asst = Assistant(Config(index_dir=tmp_path / "idx"), lexical_store(tmp_path), None)
+    asst = Assistant(Config(index_dir=tmp_path / "idx"),
+                     open_test_store(store_kind, request, tmp_path / "idx", "none", 8), None)
     asst.ingest([corpus], embed=False)
     doc = asst.reports()[0]["doc_id"]
     assert asst.remove(doc) == [doc]

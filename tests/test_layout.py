@@ -96,7 +96,8 @@ def test_no_import_cycles_between_modules():
 
 
 def _heavy(mods: dict[str, Path]) -> set[str]:
-    """Our modules that import a LAZY_OK package at their top (so may be imported late)."""
+    """Our modules that import a LAZY_OK package at their top, themselves or through our
+    modules they import there (so may be imported late)."""
     out = set()
     for name, path in mods.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -105,6 +106,12 @@ def _heavy(mods: dict[str, Path]) -> set[str]:
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             if any(n.startswith(LAZY_OK) for n in names):
                 out.add(name)
+    tops = {name: _imports(name, path)[0] for name, path in mods.items()}
+    grown = True
+    while grown:
+        more = {n for n, top in tops.items() if n not in out and top & out}
+        out |= more
+        grown = bool(more)
     return out
 
 

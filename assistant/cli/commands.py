@@ -10,15 +10,18 @@ import io
 import json
 import os
 import sys
+from dataclasses import replace
 
 from assistant.answer.evaluate import evaluate, load_questions
 from assistant.assistant import Assistant
 from assistant.cli.progress import IngestProgress
 from assistant.config import Config
-from assistant.errors import ConfigError, InputError
+from assistant.errors import ConfigError, InputError, StoreError
 from assistant.figures.table import FigureFilter, figure_rows, write_csv
 from assistant.ingest.common import ParseOptions
 from assistant.records import to_dict
+from assistant.store.migrate import migrate
+from assistant.store.uri import identity, open_store
 from assistant.ui.access import set_password
 from assistant.ui.obs import setup_logging
 
@@ -102,6 +105,33 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy an index folder into a Milvus namespace or back (nothing is re-embedded)."""
+    cfg = _config(args)
+    found = identity(cfg, args.source)
+    if found is None:
+        raise StoreError(f"no index at {args.source}")
+    model_id, dim = found
+    source = open_store(replace(cfg, store_uri=args.source), model_id, dim, create=False)
+    target = open_store(replace(cfg, store_uri=args.target), model_id, dim, create=True)
+    progress = IngestProgress(label="isnad migrate")
+    try:
+        summary = migrate(source, target, wait=args.wait, progress=progress)
+    finally:
+        progress.close()
+        source.close()
+        target.close()
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(f"copied {args.source} -> {args.target}: added {summary.added}, updated "
+              f"{summary.updated}, unchanged {summary.unchanged} reports; {summary.vectors} "
+              f"vectors in {summary.seconds:.1f}s"
+              + (f"; {summary.only_in_target} reports were already only in the target"
+                 if summary.only_in_target else ""))
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = _open(args).stats()
     print(json.dumps(stats, ensure_ascii=False, indent=2))
@@ -127,7 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     setup_logging(others=True)
     cfg = _config(args, host=args.host, port=args.port, auth_file=args.auth_file,
                   read_only=True if args.read_only else None)
-    print(f"Isnad: index {cfg.index_dir}; open http://{cfg.host}:{cfg.port}"
+    print(f"Isnad: index {cfg.store_uri or cfg.index_dir}; open http://{cfg.host}:{cfg.port}"
           f"{' (read-only)' if cfg.read_only else ''}", flush=True)
     serve(cfg, seed_dir=None if args.no_seed else SAMPLES_DIR, block=True,
           allow_remote=args.listen_anywhere)

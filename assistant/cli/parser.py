@@ -126,6 +126,16 @@ def _upkeep(sub, common) -> None:
     p.add_argument("--wait", type=float, default=0)
     p.set_defaults(func=commands.cmd_repair)
 
+    p = sub.add_parser("migrate", parents=[common],
+                       help="copy an index folder into a Milvus server, or back")
+    p.add_argument("--from", dest="source", required=True, metavar="DIR|URI",
+                   help="the index to copy: a folder or milvus://HOST:PORT[/NAMESPACE]")
+    p.add_argument("--to", dest="target", required=True, metavar="DIR|URI",
+                   help="where to copy it (created if missing; same reports are skipped)")
+    p.add_argument("--wait", type=float, default=0, help="wait this long for the writer lock")
+    _json(p)
+    p.set_defaults(func=commands.cmd_migrate)
+
     p = sub.add_parser("serve", parents=[common], help="start the chat web app (Gradio)")
     add_serve_args(p)
     p.set_defaults(func=commands.cmd_serve)

@@ -27,7 +27,8 @@ class IngestProgress:
     """The ``progress`` callback of an ingest, written to ``stream`` (stderr)."""
 
     def __init__(self, stream: IO[str] | None = None, tty: bool | None = None,
-                 log_every: float = LOG_EVERY) -> None:
+                 log_every: float = LOG_EVERY, label: str = "isnad ingest") -> None:
+        self.label = label
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self.every = TTY_EVERY if self.tty else log_every
@@ -57,7 +58,7 @@ class IngestProgress:
     def line(self) -> str:
         elapsed = duration(time.monotonic() - self.tally.started)
         what = self.tally.line() if self._opened else "opening the index…"
-        return f"isnad ingest [{elapsed}] {what}"
+        return f"{self.label} [{elapsed}] {what}"
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(1.0):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 
+KNOWN_PHASES = frozenset({"files", "parse", "analyse", "figures", "commit", "embed"})
 READ_SHARE = 0.15  # of a progress bar: reading, analysing, committing; the rest is embedding
 
 
@@ -86,12 +87,16 @@ class Tally:
         analyse, figures = counts.get("analyse"), counts.get("figures")
         if analyse and analyse[0] < analyse[1]:
             parts.append(f"long report: {analyse[0]:,}/{analyse[1]:,} chunks analysed")
-        elif figures and figures[0] < figures[1]:
-            parts.append("long report: reading its figures…")
         if "commit" in counts:
             parts.append(f"{counts['commit'][0]:,} chunks committed (searchable)")
+        if figures and figures[0] < figures[1]:
+            parts.append(f"figures of {figures[0]:,}/{figures[1]:,} reports read")
         if "embed" in counts:
             done, total, since = counts["embed"]
             parts.append(f"vectors {done:,}/{total:,}"
                          + rate_text(done, total, now - since, "vectors"))
+        for phase in counts.keys() - KNOWN_PHASES:  # another command's phases (migrate)
+            done, total, since = counts[phase]
+            parts.append(f"{phase} {done:,}/{total:,}"
+                         + rate_text(done, total, now - since, phase))
         return " · ".join(parts) or "starting…"

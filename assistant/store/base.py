@@ -5,6 +5,7 @@ need from an index, as three narrow protocols and the records that cross them.
   vectors) and the per-chunk data the re-ranker reads.
 - ``ReportStore``: reports, their listing, the figures table, counts and the manifest.
 - ``IndexWriter``: the writer lock, atomic report batches, vectors, removal, upkeep.
+- ``Exportable``: the stored rows as they are, for copying one store into another.
 
 ``Store`` is all three. The index folder (``folder.FolderStore``: SQLite + FAISS) is the
 embedded implementation; a distributed engine is another module implementing the same
@@ -29,13 +30,18 @@ Ranking = list[tuple[int, float]]  # (chunk_id, score; higher is better), best f
 @dataclass(frozen=True)
 class PreparedChunk:
     """A chunk ready to store: ``report.text[start:end] == text``; ``tokens`` is the
-    analyser's output (space-joined) and ``text_hash`` keys its vector."""
+    analyser's output (space-joined) and ``text_hash`` keys its vector. ``chunk_id`` and
+    ``vector`` are set only on copied chunks (``isnad migrate``): a store that can keep the
+    id does, so a copy breaks score ties in the same order (the index folder numbers
+    chunks itself), and the vector is stored with the chunk."""
 
     start: int
     end: int
     text: str
     text_hash: str
     tokens: str
+    chunk_id: int | None = None
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,3 +140,12 @@ class IndexWriter(Protocol):
 @runtime_checkable
 class Store(SearchIndex, ReportStore, IndexWriter, Protocol):
     """A whole index: what ``Assistant`` holds."""
+
+
+@runtime_checkable
+class Exportable(Protocol):
+    """A store whose rows can be copied as stored (``isnad migrate``): reports with their
+    chunks (offsets, analysed tokens) and figures, and vectors by text hash."""
+
+    def export_reports(self, batch: int = 64) -> Iterator[list[PreparedReport]]: ...
+    def stored_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]: ...

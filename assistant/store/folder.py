@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.records import Figure, Filters, Hit, Report
-from assistant.store import lexical, maintenance, queries, writes
+from assistant.store import export, lexical, maintenance, queries, writes
 from assistant.store.base import FigureQuery, PreparedReport, VerifyReport
 from assistant.store.files import read_manifest
 from assistant.store.lexical_index import LexicalIndex
@@ -196,6 +196,13 @@ class FolderStore:
 
     def write_manifest(self, extra: dict | None = None) -> dict:
         return self.db.write_manifest(extra)
+
+    # -- Exportable (``isnad migrate``) ----------------------------------------------------
+    def export_reports(self, batch: int = 64) -> Iterator[list[PreparedReport]]:
+        return export.export_reports(self.db, batch)
+
+    def stored_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        return export.stored_vectors(self.db, hashes)
 
     def close(self) -> None:
         self.db.close()

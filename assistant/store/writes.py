@@ -48,6 +48,9 @@ def _insert(con, prepared: PreparedReport) -> None:
             (rep.doc_id, c.start, c.end, c.text, c.text_hash))
         con.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)",
                     (cur.lastrowid, c.tokens))
+        if c.vector is not None:  # a copied chunk brings its vector (isnad migrate)
+            con.execute("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
+                        (c.text_hash, np.asarray(c.vector, dtype=np.float32).tobytes()))
     if prepared.figures is None:
         con.execute("INSERT INTO figures_pending VALUES (?)", (rep.doc_id,))
     else:

@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.assistant import Assistant
 from assistant.config import Config
 from assistant.embed.embedders import one_thread_per_call, prefer_fast_queries
-from assistant.errors import InputError, IsnadError
+from assistant.errors import InputError, IsnadError, StoreUnavailableError
 from assistant.records import to_dict
 from assistant.ui import render
 from assistant.ui.jobs import Jobs
@@ -37,6 +37,7 @@ class Backend:
         self.upload_dir = Path(tempfile.mkdtemp(prefix="isnad-uploads-"))
         self.write_lock = threading.Lock()
         self.jobs = Jobs()
+        self._restart = threading.Lock()
 
     def start(self) -> Backend:
         threading.Thread(target=self._load, name="isnad-warmup", daemon=True).start()
@@ -75,8 +76,16 @@ class Backend:
         """The open Assistant once ready (start-up errors are raised here)."""
         if not self.ready.wait(timeout):
             raise IsnadError("the index is still loading; try again in a moment")
-        if self.error is not None:
-            raise IsnadError(f"start-up failed: {self.error}") from self.error
+        error = self.error
+        if isinstance(error, StoreUnavailableError):  # the archive's server was away: retry
+            with self._restart:
+                if self.error is error:
+                    self.error = None
+                    self.ready.clear()
+                    self.start()
+            raise IsnadError(f"{error}") from error
+        if error is not None:
+            raise IsnadError(f"start-up failed: {error}") from error
         return self.asst
 
     def status(self) -> str:

@@ -91,12 +91,13 @@ def ingest(store: IndexWriter, embedder: Embedder | None, paths: Iterable[Path],
     if progress:
         progress("files", len(files), len(files))
     batch: list[Report] = []
+    now = not store.defers_figures  # else figures after every report is searchable
     for report in _reports(files, opts, summary, progress):
         batch.append(report)
         if len(batch) >= batch_docs:
-            commit_reports(store, batch, summary, chunk_chars, progress, figures=False)
+            commit_reports(store, batch, summary, chunk_chars, progress, figures=now)
             batch = []
-    commit_reports(store, batch, summary, chunk_chars, progress, figures=False)
+    commit_reports(store, batch, summary, chunk_chars, progress, figures=now)
     summary.figures = extract_pending_figures(store, batch_docs, progress)
     if embedder is not None:
         summary.embedded = embed_pending(store, embedder, batch=embed_batch, progress=progress)

@@ -122,6 +122,11 @@ class ReportStore(Protocol):
 class IndexWriter(Protocol):
     """Writes: one writer at a time (``lock``), each batch atomic and visible at once."""
 
+    # True: ``write_reports`` takes reports without figures (``PreparedReport.figures`` None)
+    # and ``pending_figures`` / ``put_figures`` complete them later; False: every report
+    # comes with its figures and nothing is ever pending.
+    defers_figures: bool
+
     def lock(self, wait: float = 0) -> AbstractContextManager: ...
     def stored_hashes(self, doc_ids: list[str]) -> dict[str, str]: ...
     def write_reports(self, batch: list[PreparedReport | Report],

@@ -28,6 +28,7 @@ class FolderStore:
     """One open index folder. Thread-safe: one SQLite connection per thread."""
 
     kind = "folder"
+    defers_figures = True  # figures_pending: reports are searchable before their figures
 
     def __init__(self, index_dir: Path | str, model_id: str, dim: int, create: bool = True,
                  exact_max: int = 200_000, postings_min: int = 100_000) -> None:

@@ -44,6 +44,9 @@ class MilvusStore:
     """One Isnad namespace on a Milvus server. Thread-safe."""
 
     kind = "milvus"
+    # Each report is written with its figures: deferring them would rewrite every part
+    # row of the report a second time (Milvus upserts whole rows).
+    defers_figures = False
 
     def __init__(self, uri: str, model_id: str, dim: int, create: bool = True, *,
                  token: str | None = None, user: str | None = None,
@@ -194,6 +197,13 @@ class MilvusStore:
 
     def pending_texts(self) -> Iterator[tuple[str, str, str]]:
         return self.writes.pending_texts()
+
+    def pending_figures(self, limit: int) -> list[Report]:
+        return []  # never any: see ``defers_figures``
+
+    def put_figures(self, figures: dict[str, tuple[Figure, ...]]) -> None:
+        raise StoreError("a Milvus store takes each report with its figures "
+                         "(defers_figures is False); nothing waits for put_figures")
 
     def put_vectors(self, hashes: list[str], vectors: np.ndarray) -> None:
         self._write(lambda: self.writes.put_vectors(hashes, vectors))

@@ -45,7 +45,7 @@ class Assistant:
         queries = QueryMemo(embedder) if embedder else None
         # the reports each recent answer quoted, for the follow-ups of a chat
         self._recent: LRU[tuple, tuple[str, ...]] = LRU(1024)
-        self.retriever = Retriever(store, queries, cfg.k_lexical, cfg.k_dense)
+        self.retriever = Retriever(store, queries, cfg.k_lexical, cfg.k_dense, cfg.rrf_k)
         # near-tie quotes told apart by meaning; the question's vector is the retrieval one
         self.meaning = SentenceMeaning(queries) if queries else None
 

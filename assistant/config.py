@@ -40,7 +40,7 @@ class Config:
     # Retrieval.
     k_lexical: int = 100
     k_dense: int = 100
-    rrf_k: int = 30  # with equal stage weights (retrieve.FUSION_WEIGHTS); tuned, see there
+    rrf_k: int = 30  # RRF's k, the one place it is set (retrieval/retriever.py FUSION_WEIGHTS; tuned)
     exact_search_max: int = 200_000  # above: IVF-Flat (store/vector_plan.py chooses its lists)
     lexical_postings_min: int = 100_000  # above: BM25 over postings segments (lexical_index.py)
     context_tokens: int = 1800

@@ -32,11 +32,13 @@ def test_a_real_ingest_reports_every_phase_in_order(tmp_path):
     store = FolderStore(tmp_path / "idx", "none", 8)
     summary = ingest(store, None, [big, SAMPLE], progress=lambda *c: calls.append(c))
     phases = list(dict.fromkeys(c[0] for c in calls))
-    assert phases == ["files", "parse", "analyse", "figures", "commit"]
+    # figures after every report is committed (searchable), counted by report
+    assert phases == ["files", "parse", "analyse", "commit", "figures"]
     assert calls[0] == ("files", 2, 2) and calls[1] == ("parse", 0, 2)
     analysed = [c for c in calls if c[0] == "analyse"]
     assert analysed[0][1] == 0 and analysed[-1][1] == analysed[-1][2] == 420  # the long one
-    assert calls[-1] == ("commit", summary.chunks, 0)
+    assert [c for c in calls if c[0] == "commit"][-1] == ("commit", summary.chunks, 0)
+    assert calls[-1] == ("figures", 2, 2) and summary.figures == 2
 
 
 def test_tally_says_every_count_and_how_far_it_is():

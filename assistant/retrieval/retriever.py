@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from assistant.config import Config
 from assistant.embed.embedders import Embedder
 from assistant.errors import InputError
 from assistant.records import NO_FILTERS, Filters, Hit
@@ -55,7 +56,6 @@ MODES = ("hybrid", "fusion", "lexical", "dense")
 # Weights of the two rankings in the fusion (arcd-train + xquad-ar even articles: dense 1.0
 # with rrf k 30 ~ dense 0.5 with k 60; see benchmarks/tune_retrieval.py).
 FUSION_WEIGHTS = {"lexical": 1.0, "dense": 1.0}
-RRF_K = 30
 
 
 def credit_cross_lingual(fused: list[tuple[int, float]], stages: dict[str, list],
@@ -93,7 +93,7 @@ class Profile(NamedTuple):
 class Retriever:
     """Hybrid retriever over one store: lexical + dense, fused, re-ranked, copies demoted."""
 
-    def __init__(self, store: SearchIndex, embedder: Embedder | None, k_lexical: int = 100, k_dense: int = 100, rrf_k: int = RRF_K,
+    def __init__(self, store: SearchIndex, embedder: Embedder | None, k_lexical: int = 100, k_dense: int = 100, rrf_k: int = Config.rrf_k,
                  fusion_weights: dict[str, float] | None = None, rerank_depth: int = 30,
                  rerank_weights: RerankWeights | None = None,
                  duplicate_jaccard: float = 0.8, statement_depth: int = 100,

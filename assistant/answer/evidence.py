@@ -38,6 +38,7 @@ from assistant.answer.state import Asked, Cand, Docs, GetText
 from assistant.answer.terms import form_matcher
 from assistant.answer.twins import counterpart
 from assistant.answer.verify import verify
+from assistant.config import Config
 from assistant.records import Answer, Hit
 from assistant.text.arabic import detect_language
 
@@ -59,7 +60,7 @@ TwinOf = Callable[[Hit], "Hit | None"]  # a report's version in the language of 
 
 
 def answer_evidence(question: str, hits: list[Hit], get_text: GetText | None, *,
-                    min_confidence: float = 0.35,
+                    min_confidence: float = Config.min_confidence,
                     history: list[tuple[str, str]] | None = None,
                     twin_of: TwinOf | None = None,
                     meaning: SentenceMeaning | None = None) -> Answer:

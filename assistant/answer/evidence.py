@@ -38,6 +38,7 @@ from assistant.answer.state import Asked, Cand, Docs, GetText
 from assistant.answer.terms import form_matcher
 from assistant.answer.twins import counterpart
 from assistant.answer.verify import verify
+from assistant.answer.weights import CLAUSE
 from assistant.config import Config
 from assistant.records import Answer, Hit
 from assistant.text.arabic import detect_language
@@ -46,16 +47,6 @@ TOP_HITS = 10  # passages read for an answer
 TYPED = ("count", "date", "time")  # questions answered only by a clause stating such a value
 TYPED_RATIO = 0.75  # ... and scoring at least this share of the best clause's score
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
-# clause score weights (``_score`` divides by their sum: a perfect clause of the top hit scores 1)
-W_COVERAGE = 0.6  # share of the question's (rarity-weighted) key terms the clause holds
-W_REPORT = 0.18  # / (1 + rank of the clause's report among the hits' reports)
-W_HIT = 0.06  # / (1 + rank of the clause's hit)
-W_NEIGHBOUR = 0.06  # penalty: the clause lies just outside its hit
-# * score of the best typed answer: a figure tied to what is counted, a date inside the
-# period asked about are strong evidence; places and names found on open text much less so
-W_TYPED = {"count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06}
-W_PRESENT = 0.05  # the clause holds some figure / date of the asked type at all
-W_SOURCE = 0.15  # * share of the source the question names ("according to …") in the clause
 TwinOf = Callable[[Hit], "Hit | None"]  # a report's version in the language of record (twins.py)
 
 
@@ -233,17 +224,17 @@ def _score(q: Question, coverage: float, found: Found | None, where: _Where,
     A question that names its source ("according to the Observatory") prefers
     the clauses that name it (``said``: the share of the source's words).
     """
-    retrieval = (W_REPORT / (1 + where.report) + W_HIT / (1 + where.rank)
-                 - W_NEIGHBOUR * where.neighbour)
-    w_typed = W_TYPED.get(q.qtype, W_TYPED["other"])
+    retrieval = (CLAUSE.report / (1 + where.report) + CLAUSE.hit / (1 + where.rank)
+                 - CLAUSE.neighbour * where.neighbour)
+    w_typed = CLAUSE.typed.get(q.qtype, CLAUSE.typed["other"])
     if q.qtype == "date" and q.dates:  # a date inside or outside the period asked about
         w_typed *= 2
-    w_present = W_PRESENT if q.qtype in ("count", "date", "time") else 0.0
-    raw = (W_COVERAGE * coverage + retrieval + w_typed * (found.score if found else 0.0)
+    w_present = CLAUSE.present if q.qtype in ("count", "date", "time") else 0.0
+    raw = (CLAUSE.coverage * coverage + retrieval + w_typed * (found.score if found else 0.0)
            + w_present * has_type)
-    score = raw / (W_COVERAGE + W_REPORT + W_HIT + w_typed + w_present)  # 1: a perfect clause
+    score = raw / (CLAUSE.coverage + CLAUSE.report + CLAUSE.hit + w_typed + w_present)  # 1: a perfect clause
     # a bonus, not a share of the whole: naming no source costs no confidence
-    return min(1.0, score + W_SOURCE * said)
+    return min(1.0, score + CLAUSE.source * said)
 
 
 def _any_match(toks: list[Tok], forms: tuple[str, ...]) -> bool:

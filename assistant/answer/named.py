@@ -11,6 +11,7 @@ question itself names is not its answer ("where did the Idlib strike hit?" is no
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer.clause_tokens import Found
 from assistant.answer.entities import Entity, agree
@@ -47,9 +48,9 @@ def named_answers(q: Question, text: str, start: int, end: int,
     out = _labelled(q.qtype, text, start, end)
     if q.qtype == "weapon":
         clause = text[start:end]
-        out += [Found(clause[m.start:m.end], start + m.start, start + m.end, 0.7,
-                      "weapon:" + m.keys[0]) for m in find_weapons(clause)]
-        return out
+        table = [Found(clause[m.start:m.end], start + m.start, start + m.end, 0.7,
+                       "weapon:" + m.keys[0]) for m in find_weapons(clause)]
+        return out + _specific_weapons(q, table + _weapon_models(text, start, end))
     wanted = _wanted_prepositions(q) if q.qtype == "place" else None
     for m in mentions:
         if m.kind == q.qtype and start <= m.start and m.end <= end:
@@ -65,6 +66,49 @@ def named_answers(q: Question, text: str, start: int, end: int,
     elif q.qtype == "actor":
         out += _between(text, start, end)
     return [f for f in out if f.score > 0]
+
+
+# How reports name a weapon the table cannot list (models and designators, the language's
+# own noun phrases): a designator (Su-24, BM-30, AGM-114, ZAB-2.5S, KAB-500), the name after
+# «من طراز / من نوع» / "model / type", "<Name> missiles", and a munition noun with its
+# adjective («صاروخين فراغيين», «الصواريخ الحرارية»).
+_DESIGNATOR = re.compile(r"(?<![\w.-])([A-Za-z]{1,6}-\d+(?:\.\d+)?[A-Za-z]?(?:-\d+)?)(?![\w-])")
+_MODEL_AR = re.compile(r"(?:من\s+)?(?:طراز|نوع)\s+\[?([^\s،,.؛:()\[\]]+(?:\s+(?!(?:التابع\S*|"
+                       + _STOP_AR[3:-1] + r")\s)[^\s،,.؛:()\[\]]+){0,2})")
+_MODEL_EN = re.compile(r"\b(?!(?:The|A|An|This|That|These|Those|Its|Their|Such)\s)"
+                       r"([A-Z][\w-]+(?:\s+[A-Z\d][\w-]*)?\s+(?:series\s+)?"
+                       r"(?:missiles?|rockets?|bombs?|shells?|munitions?))\b")
+_MUNITION_AR = re.compile(r"(?:(?<=\s)|^)(?:ب|و)?((?:ال)?(?:صاروخ|صاروخين|صواريخ|قنبلة|قنبلتين|"
+                          r"قنابل|قذيفة|قذيفتين|قذائف|برميل|براميل|ذخائر|ذخيرة)\s+"
+                          r"(?!(?:التي|الذي|الذين|اللذين|اللتين)(?:\s|$))(?:ال)?\S+?"
+                          r"(?:ي|ية|يين|يتين|يات|ين))(?=[\s،,.؛:]|$)")
+MODEL_SCORES = ((_DESIGNATOR, 0.8), (_MODEL_AR, 0.75), (_MODEL_EN, 0.7), (_MUNITION_AR, 0.6))
+
+
+def _weapon_models(text: str, start: int, end: int) -> list[Found]:
+    """Weapons named by model, designator or noun phrase in ``text[start:end]``."""
+    out = []
+    for pattern, score in MODEL_SCORES:
+        for m in pattern.finditer(text, start, end):
+            a, b = m.span(1)
+            out.append(Found(text[a:b], a, b, score, "weapon-model:" + normalize(text[a:b])))
+    return out
+
+
+def _specific_weapons(q: Question, found: list[Found]) -> list[Found]:
+    """The most specific name of each weapon: a name inside a longer one found by another
+    rule («الصواريخ» in «الصواريخ الحرارية») gives way to it, and a name the question
+    itself uses ("what missiles…?" is not answered by "missiles") is hardly an answer."""
+    norm_q = f" {normalize(q.text)} "
+    out = []
+    for f in found:
+        if any(g.start <= f.start and f.end <= g.end and (g.end - g.start) > (f.end - f.start)
+               for g in found):
+            continue
+        words = normalize(f.text).split()
+        own = all(f" {w} " in norm_q or f" {w.removeprefix('ال')} " in norm_q for w in words)
+        out.append(replace(f, score=OWN) if own else f)
+    return out
 
 
 def _labelled(kind: str, text: str, start: int, end: int) -> list[Found]:

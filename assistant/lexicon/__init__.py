@@ -96,19 +96,27 @@ PLACE_TYPES = """منطقة مدينة بلدة قرية حي أحياء مخي�
 area city town village district neighbourhood neighborhood camp countryside province""".split()
 
 # Cue patterns per type, checked in this order on the normalised question.
+# The means of an attack, as a question names them (normalised Arabic: ة → ه, أ → ا).
+_MEANS_AR = (r"سلاح|اسلحه|الاسلحه|السلاح|ذخير\S*|ذخائر|صاروخ\S*|صواريخ|قنبل\S*|قنابل|قذيف\S*"
+             r"|قذائف|برميل|براميل|طائر\S*|طراز")
+_MEANS_EN = (r"weapons?|munitions?|ammunition|missiles?|rockets?|bombs?|shells?|aircraft"
+             r"|warplanes?|planes?|jets?|helicopters?|drones?|explosives?|gas")
 QUESTION_CUES: list[tuple[str, str]] = [
     ("time", r"في اي ساعه|اي ساعه|متي بالضبط|في اي وقت|ما الوقت|الساعه كم|ما ساعه"
              r"|what time|at what hour|which hour|when exactly|what hour"),
-    ("weapon", r"باي سلاح|اي سلاح|ما السلاح|ما الاسلحه|ما نوع السلاح|ما نوع الذخير|اي ذخير|ما الذخائر"
-               r"|باي ذخير|what weapon|which weapon|what kind of weapon|what type of weapon"
-               r"|what munition|which munition|what type of munition|what kind of munition|with what"),
+    # a question about the means: "what / which (kind of) missiles, bombs, aircraft…",
+    # «أي / ما (نوع) صاروخ، قنابل، ذخائر، طائرة…», «بماذا استُهدف / قُصف»
+    ("weapon", r"(?:ب|من )?اي (?:نوع (?:من )?)?(?:" + _MEANS_AR + r")|ما (?:نوع |طراز )?(?:ال)?(?:"
+               + _MEANS_AR + r")|ما (?:نوع|طراز)\b|بماذا (?:است?هدف|قصف|ضرب|هوجم|رمي|رمت|رموا)"
+               r"|\b(?:what|which)\s+(?:(?:kind|type|sort|model)s?\s+of\s+)?(?:" + _MEANS_EN
+               + r")\b|with what"),
     ("count", r"كم|ما عدد|عدد|ما حصيله|how many|how much|death toll|number of|what toll"),
     ("date", r"متي|في اي يوم|اي يوم|ما تاريخ|في اي تاريخ|في اي شهر|في اي عام|في اي سنه|تاريخ"
              r"|\bwhen\b|what date|which date|which day|what day|on what day|in what month|in what year"),
     ("place", r"من اين|الي اين|اين|اي حي|اي احياء|اي منطق|اي مدين|اي بلد|اي قري|في اي مكان|ما الموقع"
               r"|اي محافظ|\bwhere\b|which (?:neighbou?rhoods?|district|town|city|village|area|province"
               r"|region|places?)|what (?:place|town|city|village|area|location)"),
-    ("actor", r"^و?من (?!اين)|من هي|من هم|من المسؤول|اي جه|اي فصيل|ما الجه|اي طرف|الاطراف|\bwho\b"
+    ("actor", r"^و?من (?!اين|اي )|من هي|من هم|من المسؤول|اي جه|اي فصيل|ما الجه|اي طرف|الاطراف|\bwho\b"
               r"|\bwhom\b|which (?:group|party|parties|side|faction|force|forces|organi[sz]ation|armed)"
               r"|what (?:group|party|faction|organi[sz]ation)"),
 ]

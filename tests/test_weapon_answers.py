@@ -1,0 +1,83 @@
+"""Weapon questions: how they are recognised and how the weapon is cut out of a report.
+
+The weapons table lists kinds of weapon; reports also name weapons by model or designator
+(Su-24, BM-30, ZAB-2.5S), after «من طراز», and as a munition noun with its adjective
+(«بصاروخين فراغيين»). The texts below are written for these tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.named import _weapon_models
+from assistant.answer.question import understand
+from assistant.assistant import Assistant
+from assistant.config import Config
+from assistant.store.folder import FolderStore
+
+
+@pytest.mark.parametrize("question", [
+    "What missiles were used in the strike on the mosque?",
+    "Which aircraft bombed the market?",
+    "What kind of bombs were dropped on the town?",
+    "بماذا استُهدف المشفى؟",
+    "أي صاروخ استُخدم في الهجوم؟",
+    "ومن أي طراز كانت الطائرات؟",
+    "ما نوع الذخائر التي استخدمت؟",
+])
+def test_a_question_about_the_means_is_a_weapon_question(question):
+    assert understand(question).qtype == "weapon"
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("How many missiles hit the town?", "count"),
+    ("كم صاروخاً سقط على البلدة؟", "count"),
+    ("من أي منطقة جاءت التعزيزات؟", "place"),
+    ("من قصف السوق؟", "actor"),
+])
+def test_counting_or_asking_who_is_not_asking_which_weapon(question, qtype):
+    assert understand(question).qtype == qtype
+
+
+@pytest.mark.parametrize("text, name", [
+    ("hit by a Sukhoi Su-24 aircraft on Monday", "Su-24"),
+    ("remnants of a BM-30 rocket were filmed", "BM-30"),
+    ("the ZAB-2.5S incendiary submunition", "ZAB-2.5S"),
+    ("قصفت طائرات من طراز سوخوي، ما أدى إلى", "سوخوي"),
+    ("عادت لتستهدف المشفى بصاروخين فراغيين، ما أدى", "صاروخين فراغيين"),
+    ("officials said Hellfire missiles were used", "Hellfire missiles"),
+])
+def test_weapons_named_by_model_designator_or_noun_phrase(text, name):
+    found = _weapon_models(text, 0, len(text))
+    assert name in [f.text for f in found]
+    assert all(text[f.start:f.end] == f.text for f in found)
+
+
+def test_a_relative_pronoun_is_not_a_weapon_adjective():
+    text = "الذخيرة التي تم تحديدها"
+    assert _weapon_models(text, 0, len(text)) == []
+
+
+REPORT = """Attack on the Kafr Nabl market
+On 12 March 2017 warplanes struck the market of Kafr Nabl. Witnesses said the aircraft fired
+missiles at the crowd. The munitions identified were two OFAB-250 bombs and a Kh-29 missile,
+according to the remnants photographed by the civil defence."""
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory) -> Assistant:
+    folder = tmp_path_factory.mktemp("weapons")
+    (folder / "market.txt").write_text(REPORT, encoding="utf-8")
+    cfg = Config(index_dir=folder / "idx")
+    asst = Assistant(cfg, FolderStore(cfg.index_dir, "none", 8), None)
+    asst.ingest([Path(folder / "market.txt")], embed=False)
+    return asst
+
+
+def test_the_weapon_answer_is_the_model_not_the_word_the_question_uses(market):
+    ans = market.ask("What bombs were identified in the Kafr Nabl market attack?")
+    assert ans.found and ans.short_answer in ("OFAB-250", "two OFAB-250 bombs", "OFAB-250 bombs")
+    cite = ans.citations[0]
+    assert REPORT[cite.start:cite.end] == cite.quote and "OFAB-250" in cite.quote

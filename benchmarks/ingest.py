@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -35,7 +36,8 @@ from tables import markdown_table  # noqa: E402
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.config import Config  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+# ISNAD_SHARED_DATA: the data folder when the checkout is not beside it (a git worktree)
+DATA = Path(os.environ.get("ISNAD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def corpus_paths(name: str, limit: int | None, tmp: Path) -> list[Path]:
@@ -74,7 +76,9 @@ def run(name: str, args: argparse.Namespace, tmp: Path) -> dict:
     t0 = time.perf_counter()
 
     def progress(phase: str, done: int, total: int) -> None:
-        if phase == "parse" and not first_commit and asst.store.counts()["reports"]:
+        # "commit" follows each committed batch; "parse" fires only per file, so a one-file
+        # corpus (unifiedfc's JSONL) would be timed at its end.
+        if phase == "commit" and not first_commit and done:
             first_commit.append(time.perf_counter() - t0)
 
     summary = asst.ingest(paths, progress=progress, embed=not args.no_embed)

@@ -81,3 +81,12 @@ def test_the_weapon_answer_is_the_model_not_the_word_the_question_uses(market):
     assert ans.found and ans.short_answer in ("OFAB-250", "two OFAB-250 bombs", "OFAB-250 bombs")
     cite = ans.citations[0]
     assert REPORT[cite.start:cite.end] == cite.quote and "OFAB-250" in cite.quote
+
+
+def test_a_word_after_a_preposition_is_a_place_only_with_a_place_type():
+    from assistant.answer.named import UNTYPED, named_answers
+
+    q = understand("أي منطقة قصفت قبل استهداف المستشفى؟")
+    text = "قال الطبيب المتخصص في جراحة العظام إن الهجوم تم بعد القصف على منطقة الدويلة، ونقل"
+    found = {f.text: f.score for f in named_answers(q, text, 0, len(text))}
+    assert found["جراحة العظام إن الهجوم تم"] <= UNTYPED < found["منطقة الدويلة"]

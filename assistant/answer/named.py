@@ -26,6 +26,7 @@ _AR_PREP = r"(?:^|(?<=\s))(?:{p})\s+"
 _NAME_AR = r"((?:{types})?\s*[^\s،,.؛:]+(?:\s+(?!{stop}\s)[^\s،,.؛:]+){{0,4}})"
 _NAME_EN = r"((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:al-|el-|de\s)?[A-Z][\w'’-]+){0,3})"
 KNOWN, UNKNOWN, OWN = 0.8, 0.35, 0.2  # a name the tables know / do not know / the question's
+UNTYPED = 0.15  # an Arabic word after a preposition, no place type before it: not shown
 OTHER_PREPOSITION = 0.6  # "from where?" answered by a place after "in", not "from"
 _FROM = re.compile(r"(?:\bمن|\bfrom)\s*(?:\S+\s+)?$", re.I)
 _TO = re.compile(r"(?:\bالى|\bإلى|\bنحو|\bto|\binto|\btowards)\s*(?:\S+\s+)?$", re.I)
@@ -99,16 +100,20 @@ def _specific_weapons(q: Question, found: list[Found]) -> list[Found]:
     """The most specific name of each weapon: a name inside a longer one found by another
     rule («الصواريخ» in «الصواريخ الحرارية») gives way to it, and a name the question
     itself uses ("what missiles…?" is not answered by "missiles") is hardly an answer."""
-    norm_q = f" {normalize(q.text)} "
     out = []
     for f in found:
         if any(g.start <= f.start and f.end <= g.end and (g.end - g.start) > (f.end - f.start)
                for g in found):
             continue
-        words = normalize(f.text).split()
-        own = all(f" {w} " in norm_q or f" {w.removeprefix('ال')} " in norm_q for w in words)
-        out.append(replace(f, score=OWN) if own else f)
+        out.append(replace(f, score=OWN) if _asked(q, f.text) else f)
     return out
+
+
+def _asked(q: Question, name: str) -> bool:
+    """Every word of ``name`` is in the question (with or without «ال»)."""
+    norm_q = f" {normalize(q.text)} "
+    return all(f" {w} " in norm_q or f" {w.removeprefix('ال')} " in norm_q
+               for w in normalize(name).split())
 
 
 def _labelled(kind: str, text: str, start: int, end: int) -> list[Found]:
@@ -138,14 +143,16 @@ def _after_preposition(q: Question, text: str, start: int, end: int,
     spans += [(start + m.start(1), start + m.end(1))
               for m in re.finditer(rf"\b(?:{en})\s+{_NAME_EN}", text[start:end])]
     out = []
-    for a, b in spans:
-        if any(f.start <= a < f.end or a <= f.start < b for f in known):
-            continue  # a gazetteer place there already
+    for a, b in sorted(set(spans)):
+        if any(f.start <= a < f.end or a <= f.start < b for f in known + out):
+            continue  # a gazetteer place there already, or this name from another rule
         name = text[a:b]
-        own = any(normalize(p) in normalize(name) for p in q.places)
+        own = any(normalize(p) in normalize(name) for p in q.places) or _asked(q, name)
         typed = normalize(name).split()[:1] and any(
             normalize(t) == normalize(name).split()[0] for t in PLACE_TYPES)
-        score = OWN if own else KNOWN if typed else UNKNOWN
+        # an Arabic word after «في / من / على» is most often not a name at all («على
+        # التوالي»، «من أجل»): without a place type before it, it is not an answer
+        score = OWN if own else KNOWN if typed else UNKNOWN if name.isascii() else UNTYPED
         out.append(Found(name, a, b, score, normalize(name)))
     return out
 

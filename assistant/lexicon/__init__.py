@@ -92,15 +92,20 @@ how many much what when where who whom which whose why according did does do was
 the a an exactly""".split()
 
 # Place-type words that announce a place name ("بلدة حمورية", "Ariha town").
+# Words that make the name after them a place (administrative units and the feature types
+# of a gazetteer: GeoNames' classes — hill, mountain, airport, base, market, street …).
 PLACE_TYPES = """منطقة مدينة بلدة قرية حي أحياء مخيم ريف محافظة مشفى مستشفى جامع مسجد القسم
-area city town village district neighbourhood neighborhood camp countryside province""".split()
+قاعدة مطار سوق شارع تل جبل نهر ساحة دوار حاجز معبر مدرسة جسر سد ميناء
+area city town village district neighbourhood neighborhood camp countryside province
+base airport airbase market street hill mountain river square roundabout checkpoint
+crossing school bridge dam port""".split()
 
-# Cue patterns per type, checked in this order on the normalised question.
 # The means of an attack, as a question names them (normalised Arabic: ة → ه, أ → ا).
 _MEANS_AR = (r"سلاح|اسلحه|الاسلحه|السلاح|ذخير\S*|ذخائر|صاروخ\S*|صواريخ|قنبل\S*|قنابل|قذيف\S*"
              r"|قذائف|برميل|براميل|طائر\S*|طراز")
 _MEANS_EN = (r"weapons?|munitions?|ammunition|missiles?|rockets?|bombs?|shells?|aircraft"
              r"|warplanes?|planes?|jets?|helicopters?|drones?|explosives?|gas")
+# Cue patterns per type, checked in this order on the normalised question.
 QUESTION_CUES: list[tuple[str, str]] = [
     ("time", r"في اي ساعه|اي ساعه|متي بالضبط|في اي وقت|ما الوقت|الساعه كم|ما ساعه"
              r"|what time|at what hour|which hour|when exactly|what hour"),

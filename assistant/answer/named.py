@@ -16,7 +16,7 @@ from dataclasses import replace
 from assistant.answer.clause_tokens import Found
 from assistant.answer.entities import Entity, agree
 from assistant.answer.question import Question
-from assistant.lexicon import ANSWER_LABELS, PLACE_TYPES
+from assistant.lexicon import ACTOR_TYPES, ANSWER_LABELS, PLACE_TYPES
 from assistant.lexicon.actors import find_weapons
 from assistant.text.arabic import normalize
 
@@ -66,6 +66,7 @@ def named_answers(q: Question, text: str, start: int, end: int,
         out += _after_preposition(q, text, start, end, out)
     elif q.qtype == "actor":
         out += _between(text, start, end)
+        out += _actor_names(q, text, start, end, out)
     return [f for f in out if f.score > 0]
 
 
@@ -111,9 +112,9 @@ def _specific_weapons(q: Question, found: list[Found]) -> list[Found]:
 
 def _asked(q: Question, name: str) -> bool:
     """Every word of ``name`` is in the question (with or without «ال»)."""
-    norm_q = f" {normalize(q.text)} "
-    return all(f" {w} " in norm_q or f" {w.removeprefix('ال')} " in norm_q
-               for w in normalize(name).split())
+    asked = set(re.findall(r"[\w-]+", normalize(q.text)))
+    return all(w in asked or w.removeprefix("ال") in asked
+               for w in re.findall(r"[\w-]+", normalize(name)))
 
 
 def _labelled(kind: str, text: str, start: int, end: int) -> list[Found]:
@@ -157,11 +158,36 @@ def _after_preposition(q: Question, text: str, start: int, end: int,
     return out
 
 
+_ACTOR_AR = re.compile(rf"(?:^|(?<=[\s(«\"]))(?:ل|و|ب)?(?:ال)?(?:{'|'.join(ACTOR_TYPES)})\s+"
+                       rf"((?!{_STOP_AR}\s)[^\s،,.؛:()]+(?:\s+(?!{_STOP_AR}\s)(?!و)[^\s،,.؛:()]+)"
+                       r"{0,3})")
+
+
+def _actor_names(q: Question, text: str, start: int, end: int,
+                 known: list[Found]) -> list[Found]:
+    """Names the actor table does not know, after a kind of organisation or a title
+    («منظمة …»، «المحامي …»). (English capitalised names were tried: on the journalist
+    tune split they added more wrong answers than right ones.)"""
+    spans = [m.span(1) for m in _ACTOR_AR.finditer(text, start, end)]
+    out: list[Found] = []
+    for a, b in spans:
+        if any(f.start < b and a < f.end for f in known + out):
+            continue
+        name = text[a:b]
+        # «محكمة أنتويرب الجنائية» for "which companies did the Antwerp court convict?"
+        # is the question's own court: its first word is enough to tell
+        own = _asked(q, name.split()[0])
+        out.append(Found(name, a, b, OWN if own else UNKNOWN, normalize(name)))
+    return out
+
+
 def _between(text: str, start: int, end: int) -> list[Found]:
     """"between X and Y" («بين X و Y»): the two sides."""
     out = []
     for m in re.finditer(r"(?:بين|between)\s+([^،,.؛\n]+)", text[start:end]):
         a, b = start + m.start(1), start + m.end(1)
-        if re.search(r"\s(?:و|and)\s*\S", text[a:b]) and b - a < 120:
+        # two sides named, not a period («بين عامي 2014 و2016») nor a long phrase
+        if re.search(r"\s(?:و|and)\s*\S", text[a:b]) and b - a < 80 \
+                and not re.search(r"\d", text[a:b]):
             out.append(Found(text[a:b], a, b, 0.9, normalize(text[a:b])))
     return out

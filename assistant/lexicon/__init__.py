@@ -100,6 +100,12 @@ area city town village district neighbourhood neighborhood camp countryside prov
 base airport airbase market street hill mountain river square roundabout checkpoint
 crossing school bridge dam port""".split()
 
+# Words that make the name after them an actor: kinds of organisation and a person's
+# titles (general Arabic and English vocabulary of news reports).
+ACTOR_TYPES = """جماعة منظمة وحدة شركة هيئة لجنة جمعية مؤسسة جبهة حركة فصيل لواء كتيبة تنظيم
+حزب مجلس وزارة محكمة جامعة المحامي الطبيب الدكتور الرائد العقيد العميد النقيب الملازم
+الصحفي الناشط المتحدث الوزير المدير القائد الشيخ""".split()
+
 # The means of an attack, as a question names them (normalised Arabic: ة → ه, أ → ا).
 _MEANS_AR = (r"سلاح|اسلحه|الاسلحه|السلاح|ذخير\S*|ذخائر|صاروخ\S*|صواريخ|قنبل\S*|قنابل|قذيف\S*"
              r"|قذائف|برميل|براميل|طائر\S*|طراز")
@@ -123,7 +129,13 @@ QUESTION_CUES: list[tuple[str, str]] = [
               r"|region|places?)|what (?:place|town|city|village|area|location)"),
     ("actor", r"^و?من (?!اين|اي )|من هي|من هم|من المسؤول|اي جه|اي فصيل|ما الجه|اي طرف|الاطراف|\bwho\b"
               r"|\bwhom\b|which (?:group|party|parties|side|faction|force|forces|organi[sz]ation|armed)"
-              r"|what (?:group|party|faction|organi[sz]ation)"),
+              r"|what (?:group|party|faction|organi[sz]ation)"
+              # "which (US military) command", «ما المنظمة / أي جماعة / ما الشركات»
+              r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:groups?|factions?|parties|party|forces?|command|organi[sz]ations?"
+              r"|compan(?:y|ies)|units?|agenc(?:y|ies)|authorit(?:y|ies)|militias?|coalition"
+              r"|ministry|court|universit(?:y|ies)|charit(?:y|ies)|ngos?)\b"
+              r"|(?:ما|اي) (?:ال)?(?:منظم|جماع[هات]|جه[هات]|شرك|هيئ|لجن|جمعي|مؤسس|فصائل|تنظيم|حزب"
+              r"|مجلس|وزار|محكم|جامعه|وحده|وحدات)"),
 ]
 
 # Words that end the "what is counted" phrase after كم / how many.

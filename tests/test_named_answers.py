@@ -1,4 +1,4 @@
-"""Weapon questions: how they are recognised and how the weapon is cut out of a report.
+"""Weapon, place and actor questions: how they are recognised and how the name is cut out.
 
 The weapons table lists kinds of weapon; reports also name weapons by model or designator
 (Su-24, BM-30, ZAB-2.5S), after «من طراز», and as a munition noun with its adjective
@@ -90,3 +90,34 @@ def test_a_word_after_a_preposition_is_a_place_only_with_a_place_type():
     text = "قال الطبيب المتخصص في جراحة العظام إن الهجوم تم بعد القصف على منطقة الدويلة، ونقل"
     found = {f.text: f.score for f in named_answers(q, text, 0, len(text))}
     assert found["جراحة العظام إن الهجوم تم"] <= UNTYPED < found["منطقة الدويلة"]
+
+
+@pytest.mark.parametrize("question", [
+    "ما المنظمة التي يتبع لها المستشفى؟",
+    "Which US military command claimed responsibility for the strike?",
+    "أي جماعة كانت تعقد دروسها في المسجد؟",
+    "Which opposition factions condemned the attack?",
+])
+def test_a_question_about_an_organisation_is_an_actor_question(question):
+    assert understand(question).qtype == "actor"
+
+
+@pytest.mark.parametrize("question, text, name", [
+    ("من المحامي الذي مثّل الجمارك في المرافعات؟",
+     "خلال المرافعات؛ طالب المحامي بيتر بورمز، ممثلاً عن الجمارك، بغرامة", "بيتر بورمز"),
+    ("ما المنظمة التي يتبع لها مستشفى نبض الحياة؟",
+     "الهدف: مستشفى نبض الحياة التابع لمنظمة سوريا للإغاثة والتنمية (SRD)", "سوريا للإغاثة"),
+])
+def test_an_actor_the_table_does_not_know_is_read_after_its_kind_or_title(question, text, name):
+    from assistant.answer.named import named_answers
+
+    found = named_answers(understand(question), text, 0, len(text))
+    assert name in [f.text for f in found if f.score >= 0.35]
+
+
+def test_the_organisation_the_question_names_is_not_its_answer():
+    from assistant.answer.named import OWN, named_answers
+
+    q = understand("ما الشركات الثلاث التي دانتها محكمة أنتويرب؟")
+    text = "أدانت محكمة أنتويرب الجنائية اليوم ثلاث شركات"
+    assert all(f.score <= OWN for f in named_answers(q, text, 0, len(text)))

@@ -44,7 +44,7 @@ from assistant.records import Answer, Hit
 from assistant.text.arabic import detect_language
 
 TOP_HITS = 10  # passages read for an answer
-TYPED = ("count", "date", "time")  # questions answered only by a clause stating such a value
+TYPED = ("count", "date", "time", "measure")  # answered only by a clause stating such a value
 TYPED_RATIO = 0.75  # ... and scoring at least this share of the best clause's score
 MAX_OTHERS = 3  # quotes from other reports (support / conflict)
 TwinOf = Callable[[Hit], "Hit | None"]  # a report's version in the language of record (twins.py)
@@ -114,7 +114,7 @@ def _by_meaning(q: Question, question: str, cands: list[Cand], docs: Docs,
 def _candidates(q: Question, hits: list[Hit], docs: Docs) -> list[Cand]:
     asked = Asked(q)
     # a figure, date or time can sit far from the words that found its report
-    whole = q.qtype in ("count", "date", "time")
+    whole = q.qtype in TYPED
     spans = [(rank, hit, docs.clauses(hit, whole)) for rank, hit in enumerate(hits)]
     asked.weigh(*_clause_tokens(spans, docs, asked))
     report_rank = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in hits))}
@@ -229,7 +229,7 @@ def _score(q: Question, coverage: float, found: Found | None, where: _Where,
     w_typed = CLAUSE.typed.get(q.qtype, CLAUSE.typed["other"])
     if q.qtype == "date" and q.dates:  # a date inside or outside the period asked about
         w_typed *= 2
-    w_present = CLAUSE.present if q.qtype in ("count", "date", "time") else 0.0
+    w_present = CLAUSE.present if q.qtype in TYPED else 0.0
     raw = (CLAUSE.coverage * coverage + retrieval + w_typed * (found.score if found else 0.0)
            + w_present * has_type)
     score = raw / (CLAUSE.coverage + CLAUSE.report + CLAUSE.hit + w_typed + w_present)  # 1: a perfect clause

@@ -21,6 +21,7 @@ from assistant.answer.clause_tokens import is_label_line as is_label_line
 from assistant.answer.clause_tokens import terms as terms
 from assistant.answer.entities import Entity, agree
 from assistant.answer.figure_fit import figure_at, fit
+from assistant.answer.measures import measure_answers, measure_kind
 from assistant.answer.named import named_answers
 from assistant.answer.question import Question, concept_forms
 from assistant.answer.terms import concept_of, form_matcher
@@ -60,6 +61,9 @@ def typed_answers(q: Question, text: str, start: int, end: int,
     if q.qtype == "count":
         return sorted(count_answers(q, text, start, end, mentions, figures),
                       key=lambda f: -f.score)
+    if q.qtype == "measure":
+        kind = measure_kind(q.text) or "number"
+        return sorted(measure_answers(kind, text, start, end), key=lambda f: -f.score)
     if q.qtype in ("place", "actor", "weapon"):
         return sorted(named_answers(q, text, start, end, mentions), key=lambda f: -f.score)
     fn = {"date": date_answers, "time": time_answers}.get(q.qtype)

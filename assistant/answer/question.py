@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal, get_args
 
 from assistant.answer.entities import REPORTERS, Entity, find_entities
+from assistant.answer.measures import measure_kind
 from assistant.answer.terms import (
     concept_forms as concept_forms,  # re-exported: answer.py, figure_store.py
 )
@@ -38,7 +39,7 @@ from assistant.text import numbers
 from assistant.text.arabic import detect_language, map_span, normalize, normalize_with_map, tokenize
 
 MAX_QUESTION_CHARS = 2000
-QType = Literal["count", "date", "time", "place", "actor", "weapon", "other"]
+QType = Literal["count", "date", "time", "measure", "place", "actor", "weapon", "other"]
 QTYPES: tuple[QType, ...] = get_args(QType)
 
 
@@ -72,6 +73,7 @@ class Parse:
 
 
 _CUE_RE = [(t, re.compile(p)) for t, p in QUESTION_CUES]
+_MEASURE_AFTER_COUNT = re.compile(r"كم (?:تبلغ |يبلغ |كانت |كان )?(?:نسبه|عمر|مده|عمق|طول|وزن|مسافه)")
 _TARGET_AFTER = re.compile(r"(?:كم عدد|ما عدد|ما حصيله|حصيله|كم|عدد|how many|how much"
                            r"|number of|toll of)\s+")
 _TARGET_STOP = frozenset(normalize(w) for w in TARGET_STOP_WORDS.split())
@@ -195,8 +197,10 @@ def _qtype(norm: str) -> tuple[QType, tuple[int, int] | None]:
         if m and not (qtype == "count" and _is_count_noise(norm, m)):
             found.append((m.start(), order, qtype, (m.start(), m.end())))
     if not found:
-        return "other", None
+        return ("measure" if measure_kind(norm) else "other"), None
     _, _, qtype, span = min(found)
+    if qtype == "count" and _MEASURE_AFTER_COUNT.match(norm, span[0]):
+        return "measure", span  # «كم نسبة / كم عمر …»: a quantity, not a count
     return qtype, span
 
 

@@ -29,7 +29,7 @@ _SUFFIX = re.compile(r"^(?P<stem>.+?)[._-](?P<lang>ar|en|fr|de|es|tr|ku)(?P<ext>
                      re.I)
 _SEPARATORS = ("_", ".", "-")
 MAX_SHIFT = 0.3  # the counterpart lies within this share of the report from the original's place
-KEYED = ("count", "date", "time")  # answer types whose key is the same in every language
+KEYED = ("count", "date", "time", "measure")  # answer types whose key is the same in every language
 
 
 def twin_paths(path: str, lang: str) -> list[str]:

@@ -25,7 +25,7 @@ class ClauseWeights:
     # * score of the best typed answer: a figure tied to what is counted, a date inside the
     # period asked about are strong evidence; places and names found on open text much less so
     typed: dict[str, float] = field(default_factory=lambda: {
-        "count": 0.25, "date": 0.25, "time": 0.25, "other": 0.06})
+        "count": 0.25, "date": 0.25, "time": 0.25, "measure": 0.25, "other": 0.06})
     present: float = 0.05  # the clause holds some figure / date of the asked type at all
     source: float = 0.15  # * share of the source the question names ("according to …")
 

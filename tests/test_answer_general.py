@@ -138,3 +138,22 @@ def test_claim_check_and_figures_take_the_place_as_written(seed):
     assert {52, 35} <= {f.value for f in south}
     assert {f.value for f in seed.figures(place="south Damascus")} == {f.value for f in south}
     assert not seed.figures(place="Aleppo")
+
+
+def test_how_many_of_them_counts_the_group_named_after():
+    from assistant.answer.question import understand
+
+    assert "children" in understand("And how many of them were children?").target_terms
+    assert "women" in understand("كم منهم من النساء؟").target_terms
+
+
+def test_a_group_the_figure_reader_does_not_know_is_not_read_as_another_group():
+    from assistant.answer.extract import count_answers
+    from assistant.answer.question import understand
+
+    text = ("Air strikes hit a school on Wednesday killing 22 children and six teachers, "
+            "the UN children's agency said.")
+    figures = tuple(extract_figures(text, doc_id="d", path="p", record=None, date=None))
+    found = count_answers(understand("How many teachers were killed?"), text, 0, len(text),
+                          (), figures)
+    assert max(found, key=lambda f: f.score).text == "six teachers"

@@ -94,7 +94,10 @@ def count_answers(q: Question, text: str, start: int, end: int,
         before = [t for t in toks if lo <= t.start and t.end <= a and t.term not in _FILLER][-6:]
         score, noun_end = _attach(q, after, before, toks, a)
         fig = figure_at(figures, start, m.value) if asked is not None else None
-        if fig is not None and asked.category == fig.category and fit(asked, fig) == 1.0:
+        # (not when the question counts people the figure reader has no group for —
+        # "teachers" — and the figure counts a group it knows: "22 children")
+        if fig is not None and asked.category == fig.category and fit(asked, fig) == 1.0 \
+                and not (q.target_terms and not asked.group and fig.group):
             # the figure reader ties this number to what was asked, across a long clause
             # ("ارتفع إلى 52 … عدد عناصر قوات النظام … ممن قتلوا")
             score = max(score, FIGURE_READ)

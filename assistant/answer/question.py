@@ -78,6 +78,7 @@ _TARGET_AFTER = re.compile(r"(?:كم عدد|ما عدد|ما حصيله|حصيل
                            r"|number of|toll of)\s+")
 _TARGET_STOP = frozenset(normalize(w) for w in TARGET_STOP_WORDS.split())
 _AUX = frozenset(normalize(w) for w in "were was are is did do does have has had كان كانت كانوا".split())
+_OF_THEM = frozenset("من of them those these among منهم منها بينهم".split())
 _GROUPS = frozenset({"regime", "isis", "hts", "civilians", "fighters", "children", "women",
                      "staff", "patients", "doctors"})
 _LATIN_PLACE = re.compile(
@@ -223,8 +224,8 @@ def _target_span(norm: str) -> tuple[int, int] | None:
         return None
     words = [w for w in re.finditer(r"[^\s؟?،,.!]+", norm[m.end():])
              ][:6]
-    while words and words[0].group() in _AUX | {"من", "of"}:  # "how many were children",
-        words = words[1:]  # «كم من النازحين» (how many of the displaced), «كم كان عدد»
+    while words and words[0].group() in _AUX | _OF_THEM:  # "how many were children",
+        words = words[1:]  # «كم من النازحين», «كم كان عدد», "how many of them were women"
     words = words[:5]
     end = first = None
     for i, w in enumerate(words):

@@ -45,7 +45,8 @@ Log = Callable[[str], None]
 
 
 def folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    """The folder's files, the lexical postings segments' folders included."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def build(folder: Path, size: int, embedder, pool: SentencePool | None, mode: str,

@@ -138,10 +138,10 @@ class FolderStore:
                 "disk_mb": round(self._disk_bytes() / 1e6, 1)}
 
     def _disk_bytes(self) -> int:
-        """What the folder's files take on disk (removed reports' pages count until
-        ``repair`` vacuums the database)."""
+        """What the folder's files take on disk, the lexical postings segments' folders
+        included (removed reports' pages count until ``repair`` vacuums the database)."""
         total = 0
-        for path in self.dir.iterdir():
+        for path in self.dir.rglob("*"):
             try:
                 total += path.stat().st_size if path.is_file() else 0
             except FileNotFoundError:  # a writer's temporary file, renamed meanwhile

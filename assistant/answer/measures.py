@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from assistant.answer.clause_tokens import Found
 from assistant.text import numbers
-from assistant.text.arabic import normalize
+from assistant.text.arabic import map_span, normalize, normalize_with_map
 
 # question words (normalised Arabic) -> the kind of measure asked
 _KINDS = [
@@ -43,6 +44,7 @@ _AGE_BEFORE = re.compile(r"(?:aged|age of|ages of|بعمر|عمره|عمرها|�
                          r"(?:between\s+|بين\s+)?$", re.I)
 
 
+@lru_cache(maxsize=1024)
 def measure_kind(question: str) -> str | None:
     """The measure a question asks for, or None: "percent", "length", "age", "duration",
     "weight" or "number" (the first cue in the question decides)."""
@@ -75,7 +77,6 @@ def _unit(kind: str, after: str) -> int | None:
     """Where the unit of ``kind`` right after a number ends (chars into ``after``)."""
     if kind not in _UNITS:
         return None
-    pattern = re.compile(rf"^\s?(?:{_UNITS[kind]})(?!\w)", re.I)
-    norm_after = normalize(after)
-    m = pattern.match(norm_after) if len(norm_after) == len(after) else pattern.match(after)
-    return m.end() if m else None
+    norm_after, offsets = normalize_with_map(after)
+    m = re.match(rf"^\s?(?:{_UNITS[kind]})(?!\w)", norm_after, re.I)
+    return map_span(offsets, 0, m.end())[1] if m else None
